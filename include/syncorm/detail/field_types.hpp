@@ -1,0 +1,207 @@
+#pragma once
+// The closed set of C++ field types a model may use, what SQL kind each maps to, and how a field
+// is turned into one of the few "wire" values the backends bind (and back, with range checks).
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace syncorm::detail {
+
+/// The SQL type of a column or parameter; each dialect spells it, PostgreSQL also needs its OID.
+enum class value_kind : std::uint8_t {
+  small_integer,     // 16 bit
+  integer,           // 32 bit
+  big_integer,       // 64 bit
+  real,              // float
+  double_precision,  // double
+  boolean,
+  text,
+  blob,
+  timestamp,         // microseconds since the Unix epoch, UTC
+};
+
+/// What may be compared with what: numbers with numbers, text with text, and so on.
+enum class value_category : std::uint8_t { number, boolean, text, blob, time, enumeration };
+
+/// Time as every backend stores it. PostgreSQL's resolution is a microsecond, so SQLite uses the
+/// same, and a time_point round-trips identically through both (floored to the microsecond).
+using wire_time = std::chrono::sys_time<std::chrono::microseconds>;
+using blob_view = std::span<const std::byte>;
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct unwrap_optional {
+  using type = T;
+};
+template <class T>
+struct unwrap_optional<std::optional<T>> {
+  using type = T;
+};
+template <class T>
+using unwrap_optional_t = typename unwrap_optional<T>::type;
+
+template <class T>
+concept plain_character = std::same_as<T, char> || std::same_as<T, wchar_t> ||
+                          std::same_as<T, char8_t> || std::same_as<T, char16_t> ||
+                          std::same_as<T, char32_t>;
+
+template <class T>
+concept integer_value = std::integral<T> && !std::same_as<T, bool> && !plain_character<T>;
+
+/// Integers map to the smallest SQL integer that holds every value; std::uint64_t fits none.
+template <class T>
+consteval value_kind integer_kind() {
+  constexpr bool is_signed = std::is_signed_v<T>;
+  constexpr std::size_t bytes = sizeof(T);
+  if constexpr (bytes <= 1 || (bytes == 2 && is_signed)) return value_kind::small_integer;
+  else if constexpr ((bytes == 2 && !is_signed) || (bytes == 4 && is_signed)) return value_kind::integer;
+  else return value_kind::big_integer;
+}
+
+/// Classification of one (non-optional) field value type; `supported` is false for anything else.
+template <class V>
+struct value_traits {
+  static constexpr bool supported = false;
+};
+
+template <integer_value V>
+  requires(std::is_signed_v<V> || sizeof(V) < 8)
+struct value_traits<V> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = integer_kind<V>();
+  static constexpr value_category category = value_category::number;
+};
+
+template <class V>
+  requires std::is_enum_v<V> && value_traits<std::underlying_type_t<V>>::supported
+struct value_traits<V> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = value_traits<std::underlying_type_t<V>>::kind;
+  static constexpr value_category category = value_category::enumeration;
+};
+
+template <>
+struct value_traits<bool> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = value_kind::boolean;
+  static constexpr value_category category = value_category::boolean;
+};
+
+template <>
+struct value_traits<float> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = value_kind::real;
+  static constexpr value_category category = value_category::number;
+};
+
+template <>
+struct value_traits<double> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = value_kind::double_precision;
+  static constexpr value_category category = value_category::number;
+};
+
+template <>
+struct value_traits<std::string> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = value_kind::text;
+  static constexpr value_category category = value_category::text;
+};
+
+template <>
+struct value_traits<std::vector<std::byte>> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = value_kind::blob;
+  static constexpr value_category category = value_category::blob;
+};
+
+template <>
+struct value_traits<std::chrono::system_clock::time_point> {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = value_kind::timestamp;
+  static constexpr value_category category = value_category::time;
+};
+
+/// A field type syncorm can store: a supported value, or std::optional of one (a NULL-able column).
+template <class F>
+concept field_value = value_traits<unwrap_optional_t<F>>::supported;
+
+template <class F>
+inline constexpr bool is_nullable_field = is_optional<F>::value;
+
+template <class F>
+inline constexpr value_kind kind_of_field = value_traits<unwrap_optional_t<F>>::kind;
+
+/// The wire value a field of kind K is bound as: SQLite widens all integers, PostgreSQL sends the
+/// exact width its parameter was declared with.
+template <value_kind K>
+struct wire_type_of;
+template <> struct wire_type_of<value_kind::small_integer> { using type = std::int16_t; };
+template <> struct wire_type_of<value_kind::integer> { using type = std::int32_t; };
+template <> struct wire_type_of<value_kind::big_integer> { using type = std::int64_t; };
+template <> struct wire_type_of<value_kind::real> { using type = float; };
+template <> struct wire_type_of<value_kind::double_precision> { using type = double; };
+template <> struct wire_type_of<value_kind::boolean> { using type = bool; };
+template <> struct wire_type_of<value_kind::text> { using type = std::string_view; };
+template <> struct wire_type_of<value_kind::blob> { using type = blob_view; };
+template <> struct wire_type_of<value_kind::timestamp> { using type = wire_time; };
+
+/// A non-optional field value as the wire value its column kind binds. Never throws: every
+/// supported field value fits its own column kind by construction.
+template <class V>
+constexpr auto to_wire(const V& value) noexcept {
+  using wire = typename wire_type_of<value_traits<V>::kind>::type;
+  if constexpr (std::is_enum_v<V>) {
+    return static_cast<wire>(static_cast<std::underlying_type_t<V>>(value));
+  } else if constexpr (std::same_as<V, std::string>) {
+    return std::string_view{value};
+  } else if constexpr (std::same_as<V, std::vector<std::byte>>) {
+    return blob_view{value};
+  } else if constexpr (std::same_as<V, std::chrono::system_clock::time_point>) {
+    return std::chrono::floor<std::chrono::microseconds>(value);
+  } else {
+    return static_cast<wire>(value);
+  }
+}
+
+/// Whether `value` is representable as integer type `Target`.
+template <class Target>
+constexpr bool integer_fits(std::int64_t value) noexcept {
+  if constexpr (std::is_signed_v<Target>) {
+    return value >= static_cast<std::int64_t>(std::numeric_limits<Target>::min()) &&
+           value <= static_cast<std::int64_t>(std::numeric_limits<Target>::max());
+  } else {
+    return value >= 0 && static_cast<std::uint64_t>(value) <= std::numeric_limits<Target>::max();
+  }
+}
+
+/// Human-readable name of a kind, used in type_error messages.
+constexpr std::string_view describe(value_kind kind) noexcept {
+  switch (kind) {
+    case value_kind::small_integer: return "a 16-bit integer";
+    case value_kind::integer: return "a 32-bit integer";
+    case value_kind::big_integer: return "a 64-bit integer";
+    case value_kind::real: return "a float";
+    case value_kind::double_precision: return "a double";
+    case value_kind::boolean: return "a boolean";
+    case value_kind::text: return "text";
+    case value_kind::blob: return "a blob";
+    case value_kind::timestamp: return "a timestamp";
+  }
+  return "a value";
+}
+
+}  // namespace syncorm::detail

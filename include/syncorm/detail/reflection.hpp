@@ -1,0 +1,208 @@
+#pragma once
+// How names are read off types at compile time. Boost.PFR 1.81 gives field types and references but
+// not names, so a field's name is parsed out of __PRETTY_FUNCTION__ of a function templated on a
+// pointer to that field of an extern (never defined, never odr-used) object.
+
+#include <boost/pfr/core.hpp>
+#include <boost/pfr/tuple_size.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "static_text.hpp"
+
+namespace syncorm {
+template <class T>
+struct model_traits;
+template <class T>
+struct field_names;
+}  // namespace syncorm
+
+namespace syncorm::detail {
+
+template <class T>
+struct object_holder {
+  T value;
+};
+
+// Declared only: its address is used in constant expressions, never its value.
+template <class T>
+extern const object_holder<T> fake_object;
+
+template <class T>
+inline constexpr std::size_t field_count = boost::pfr::tuple_size_v<T>;
+
+template <class T, std::size_t I>
+using field_type = boost::pfr::tuple_element_t<I, T>;
+
+template <const auto* Pointer>
+consteval std::string_view pretty_function_of_pointer() {
+  return __PRETTY_FUNCTION__;
+}
+
+template <class T>
+consteval std::string_view pretty_function_of_type() {
+  return __PRETTY_FUNCTION__;
+}
+
+/// The text of the template argument `<marker>...` inside a __PRETTY_FUNCTION__ string, up to
+/// the next ';' or ']' (GCC) — clang's layout differs only around the argument, not inside it.
+consteval std::string_view template_argument_text(std::string_view pretty, std::string_view marker) {
+  const std::size_t start = pretty.find(marker);
+  if (start == std::string_view::npos) return {};
+  pretty.remove_prefix(start + marker.size());
+  return pretty.substr(0, pretty.find_first_of(";]"));
+}
+
+constexpr bool is_identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/// "(& fake_object<ns::T>.object_holder<ns::T>::value.ns::T::customer)" -> "customer".
+consteval std::string_view member_name_from_pointer_text(std::string_view text) {
+  std::size_t end = text.size();
+  while (end > 0 && !is_identifier_char(text[end - 1])) --end;
+  std::size_t begin = end;
+  while (begin > 0 && is_identifier_char(text[begin - 1])) --begin;
+  return text.substr(begin, end - begin);
+}
+
+template <class T>
+concept has_field_names_trait = requires { syncorm::field_names<T>::value; };
+
+template <class T, std::size_t I>
+consteval std::string_view field_name() {
+  if constexpr (has_field_names_trait<T>) {
+    static_assert(std::size(syncorm::field_names<T>::value) == field_count<T>,
+                  "syncorm::field_names<T>::value must list one name per field of T, in order");
+    return syncorm::field_names<T>::value[I];
+  } else {
+#if defined(__GNUC__) || defined(__clang__)
+    constexpr std::string_view pretty = pretty_function_of_pointer<&std::get<I>(
+        boost::pfr::structure_tie(fake_object<T>.value))>();
+    constexpr std::string_view name =
+        member_name_from_pointer_text(template_argument_text(pretty, "Pointer = "));
+    static_assert(!name.empty(), "syncorm could not read this field's name from the compiler; "
+                                 "specialise syncorm::field_names<T> with the field names");
+    return name;
+#else
+    static_assert(has_field_names_trait<T>,
+                  "this compiler cannot give field names at compile time: specialise "
+                  "syncorm::field_names<T> with `static constexpr std::array value{\"id\", ...}`");
+    return {};
+#endif
+  }
+}
+
+/// Field `I` of a model, by name.
+template <class T, std::size_t I>
+inline constexpr std::string_view field_name_v = field_name<T, I>();
+
+/// "ns::OrderItem" -> "OrderItem"; template arguments are kept, namespaces of the type dropped.
+consteval std::string_view unqualified_type_name(std::string_view qualified) {
+  int depth = 0;
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < qualified.size(); ++i) {
+    const char c = qualified[i];
+    if (c == '<') ++depth;
+    if (c == '>') --depth;
+    if (depth == 0 && c == ':' && i + 1 < qualified.size() && qualified[i + 1] == ':') last = i + 2;
+  }
+  return qualified.substr(last);
+}
+
+/// "OrderItem" -> "order_item", "HTTPRequest" -> "http_request"; characters that cannot be in an
+/// identifier (template brackets) become '_'.
+constexpr std::string snake_case(std::string_view name) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (upper(c)) {
+      const bool word_start = i > 0 && lower_or_digit(name[i - 1]);
+      const bool acronym_end = i > 0 && upper(name[i - 1]) && i + 1 < name.size() &&
+                               name[i + 1] >= 'a' && name[i + 1] <= 'z';
+      if ((word_start || acronym_end) && !out.empty() && out.back() != '_') out += '_';
+      out += static_cast<char>(c - 'A' + 'a');
+    } else if (is_identifier_char(c)) {
+      out += c;
+    } else if (!out.empty() && out.back() != '_') {
+      out += '_';
+    }
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+template <class T>
+concept has_table_trait = requires {
+  { syncorm::model_traits<T>::table } -> std::convertible_to<std::string_view>;
+};
+
+template <class T>
+struct default_table_name {
+  static constexpr std::string build() {
+    return snake_case(unqualified_type_name(
+        template_argument_text(pretty_function_of_type<T>(), "T = ")));
+  }
+};
+
+template <class T>
+consteval std::string_view table_name_of() {
+  if constexpr (has_table_trait<T>) {
+    return std::string_view{syncorm::model_traits<T>::table};
+  } else {
+    return frozen_text<default_table_name<T>>::view;
+  }
+}
+
+/// The table a model maps to (the public spelling is syncorm::table_name<T>).
+template <class T>
+inline constexpr std::string_view table_name_v = table_name_of<T>();
+
+/// Index of the field called `name`, or field_count<T> when there is none.
+template <class T>
+consteval std::size_t field_index_by_name(std::string_view name) {
+  std::size_t found = field_count<T>;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((field_name<T, I>() == name && found == field_count<T> ? (void)(found = I) : (void)0), ...);
+  }(std::make_index_sequence<field_count<T>>{});
+  return found;
+}
+
+/// What a pointer to data member names: the owning model, the field type and its position.
+template <auto Member>
+struct member_pointer_info {
+  static constexpr bool valid = false;
+};
+
+template <class Owner, class Field, Field Owner::*Member>
+struct member_pointer_info<Member> {
+  static constexpr bool valid = true;
+  using owner = Owner;
+  using type = Field;
+
+  static consteval std::size_t find_index() {
+    std::size_t found = field_count<Owner>;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (
+          [&] {
+            if constexpr (std::is_same_v<field_type<Owner, I>, Field>) {
+              if (&std::get<I>(boost::pfr::structure_tie(fake_object<Owner>.value)) ==
+                  &(fake_object<Owner>.value.*Member))
+                found = I;
+            }
+          }(),
+          ...);
+    }(std::make_index_sequence<field_count<Owner>>{});
+    return found;
+  }
+  static constexpr std::size_t index = find_index();
+};
+
+}  // namespace syncorm::detail

@@ -1,0 +1,156 @@
+#pragma once
+// Moving whole rows between structs and statements. Backends supply only primitive reads and
+// binds of wire values; every check (NULL into a non-optional field, integer range, stored type)
+// and every error message lives here, once for all backends.
+
+#include <boost/pfr/core.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "../error.hpp"
+#include "../reflect.hpp"
+#include "field_types.hpp"
+#include "statements.hpp"
+
+namespace syncorm::detail {
+
+/// Result of reading one column through a backend cursor.
+enum class read_status : std::uint8_t { value, null, mismatch };
+
+/// What generic code needs from a running statement to bind parameters, in order.
+template <class B>
+concept parameter_binder = requires(B& b) {
+  b.bind(std::int16_t{});
+  b.bind(std::int32_t{});
+  b.bind(std::int64_t{});
+  b.bind(float{});
+  b.bind(double{});
+  b.bind(bool{});
+  b.bind(std::string_view{});
+  b.bind(blob_view{});
+  b.bind(wire_time{});
+  b.bind_null(value_kind::text);
+};
+
+/// What generic code needs from a running statement to read the current row.
+template <class C>
+concept row_cursor = requires(C& c, int column, std::int64_t& i, double& d, bool& b,
+                              std::string_view& s, blob_view& bytes, wire_time& t) {
+  { c.read(column, i) } -> std::same_as<read_status>;
+  { c.read(column, d) } -> std::same_as<read_status>;
+  { c.read(column, b) } -> std::same_as<read_status>;
+  { c.read(column, s) } -> std::same_as<read_status>;
+  { c.read(column, bytes) } -> std::same_as<read_status>;
+  { c.read(column, t) } -> std::same_as<read_status>;
+  { c.describe(column) } -> std::convertible_to<std::string>;
+};
+
+/// Binds one field value (std::optional => NULL when empty).
+template <class Field>
+void bind_field(parameter_binder auto& b, const Field& value) {
+  if constexpr (is_optional<Field>::value) {
+    if (value) b.bind(to_wire(*value));
+    else b.bind_null(kind_of_field<Field>);
+  } else {
+    b.bind(to_wire(value));
+  }
+}
+
+/// Binds the fields of `row` for which `Selected<T, I>` holds, in field order.
+template <class T, template <class, std::size_t> class Selected>
+void bind_fields(parameter_binder auto& b, const T& row) {
+  for_each_field_index<T>([&](auto i) {
+    if constexpr (Selected<T, i>::value) bind_field(b, boost::pfr::get<i>(row));
+  });
+}
+
+template <class T, std::size_t I>
+struct inserted_field_selector : std::bool_constant<inserted_field<T, I>> {};
+template <class T, std::size_t I>
+struct updated_field_selector : std::bool_constant<updated_field<T, I>> {};
+
+[[noreturn]] inline void throw_read_error(std::string_view table, std::string_view column,
+                                          const std::string& what) {
+  throw type_error("syncorm: column " + std::string(table) + "." + std::string(column) + " " + what,
+                   std::string(table), std::string(column));
+}
+
+template <class V>
+[[noreturn]] void throw_mismatch(row_cursor auto& c, int column, std::string_view table, std::string_view name) {
+  std::string wanted{describe(value_traits<V>::kind)};
+  throw_read_error(table, name, "holds " + c.describe(column) + ", which cannot be read as " + wanted);
+}
+
+/// Reads a non-NULL value into `out`; returns false, leaving `out` alone, when the column is NULL.
+/// One backend call per column: the read itself reports NULL and stored-type mismatches.
+template <class V>
+bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, std::string_view name) {
+  auto accept = [&](read_status s) {
+    if (s == read_status::mismatch) [[unlikely]] throw_mismatch<V>(c, column, table, name);
+    return s == read_status::value;
+  };
+  if constexpr (integer_value<V> || std::is_enum_v<V>) {
+    using integer = typename std::conditional_t<std::is_enum_v<V>, std::underlying_type<V>,
+                                                std::type_identity<V>>::type;
+    std::int64_t raw = 0;
+    if (!accept(c.read(column, raw))) return false;
+    if (!integer_fits<integer>(raw)) [[unlikely]]
+      throw_read_error(table, name, "holds " + std::to_string(raw) + ", which does not fit " +
+                                        std::string(describe(value_traits<V>::kind)));
+    out = static_cast<V>(static_cast<integer>(raw));
+  } else if constexpr (std::is_same_v<V, bool>) {
+    if (!accept(c.read(column, out))) return false;
+  } else if constexpr (std::is_floating_point_v<V>) {
+    double raw = 0;
+    if (!accept(c.read(column, raw))) return false;
+    if constexpr (std::is_same_v<V, float>) {
+      if (std::isfinite(raw) && std::fabs(raw) > static_cast<double>(std::numeric_limits<float>::max()))
+        [[unlikely]]
+        throw_read_error(table, name, "holds " + std::to_string(raw) + ", which does not fit a float");
+    }
+    out = static_cast<V>(raw);
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    std::string_view raw;
+    if (!accept(c.read(column, raw))) return false;
+    out.assign(raw.data(), raw.size());
+  } else if constexpr (std::is_same_v<V, std::vector<std::byte>>) {
+    blob_view raw;
+    if (!accept(c.read(column, raw))) return false;
+    out.assign(raw.begin(), raw.end());
+  } else {
+    static_assert(std::is_same_v<V, std::chrono::system_clock::time_point>);
+    wire_time raw;
+    if (!accept(c.read(column, raw))) return false;
+    out = std::chrono::time_point_cast<std::chrono::system_clock::duration>(raw);
+  }
+  return true;
+}
+
+/// Reads result column `column` into field `out`. NULL is only accepted by std::optional fields.
+template <class Field>
+void read_field(row_cursor auto& c, int column, Field& out, std::string_view table, std::string_view name) {
+  if constexpr (is_optional<Field>::value) {
+    if (!out) out.emplace();  // reuse the optional's storage when it already holds a value
+    if (!read_value(c, column, *out, table, name)) out.reset();
+  } else {
+    if (!read_value(c, column, out, table, name)) [[unlikely]]
+      throw_read_error(table, name, "is NULL, but the field is not std::optional");
+  }
+}
+
+/// Reads the current result row, whose columns are T's fields in order, into `row`.
+template <class T>
+void read_row(row_cursor auto& c, T& row) {
+  for_each_field_index<T>([&](auto i) {
+    read_field(c, static_cast<int>(i), boost::pfr::get<i>(row), table_name_v<T>, field_name_v<T, i>);
+  });
+}
+
+}  // namespace syncorm::detail

@@ -1,0 +1,617 @@
+#pragma once
+// The public operations (insert, find, select, ..., transaction), written once for every backend.
+// A backend connection supplies statement execution and transaction control; everything else —
+// statement shapes, binding, reading, hooks, nesting, atomicity of bulk writes — is here.
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../error.hpp"
+#include "../event.hpp"
+#include "../hooks.hpp"
+#include "../query.hpp"
+#include "../reflect.hpp"
+#include "../schema.hpp"
+#include "clauses.hpp"
+#include "row_io.hpp"
+#include "statements.hpp"
+
+namespace syncorm {
+template <class Connection>
+class basic_transaction;
+}  // namespace syncorm
+
+
+namespace syncorm::detail {
+
+/// Transaction bookkeeping every backend connection holds: the nesting depth (0: autocommit), the
+/// depth at which a statement failed (0: none), and the after_commit calls waiting for COMMIT.
+struct transaction_state {
+  int depth = 0;
+  int failed_depth = 0;
+  commit_queue after_commit;
+};
+
+/// What the generic layer needs from a backend connection.
+template <class C>
+concept backend_connection = requires(C& c, int depth, std::string_view sql) {
+  requires sql_dialect<typename C::dialect>;
+  { c.state() } -> std::same_as<transaction_state&>;
+  c.begin();
+  c.commit();
+  c.rollback();
+  c.savepoint(depth);
+  c.release_savepoint(depth);
+  c.rollback_to_savepoint(depth);
+  c.execute(sql);
+};
+
+inline constexpr std::string_view failed_transaction_message =
+    "syncorm: this transaction can no longer be used: an earlier operation in it threw. Let the "
+    "exception leave transaction() to roll it back, or run the operation that may fail in a nested "
+    "transaction() and catch the exception outside it";
+
+/// BEGIN (or SAVEPOINT when nested) on construction; ROLLBACK (TO SAVEPOINT) on destruction unless
+/// commit() succeeded. The outermost commit runs the queued after_commit hooks.
+template <class Connection>
+class transaction_scope {
+public:
+  explicit transaction_scope(Connection& connection) : connection_(connection) {
+    transaction_state& s = connection_.state();
+    if (s.failed_depth != 0) throw error(std::string(failed_transaction_message));
+    depth_ = s.depth + 1;
+    if (depth_ == 1) connection_.begin();
+    else connection_.savepoint(depth_);
+    s.depth = depth_;
+    queue_mark_ = s.after_commit.size();
+  }
+  transaction_scope(const transaction_scope&) = delete;
+  transaction_scope& operator=(const transaction_scope&) = delete;
+
+  void commit() {
+    transaction_state& s = connection_.state();
+    if (s.failed_depth != 0)
+      throw error("syncorm: not committed: an operation in this transaction threw earlier, so it "
+                  "was rolled back");
+    if (depth_ == 1) {
+      connection_.commit();
+      committed_ = true;
+      s.depth = 0;
+      s.after_commit.run_all();
+    } else {
+      connection_.release_savepoint(depth_);
+      committed_ = true;
+      s.depth = depth_ - 1;
+    }
+  }
+
+  [[nodiscard]] bool committed() const noexcept { return committed_; }
+
+  ~transaction_scope() {
+    if (committed_) return;
+    transaction_state& s = connection_.state();
+    bool rolled_back = true;
+    try {
+      if (depth_ == 1) connection_.rollback();
+      else connection_.rollback_to_savepoint(depth_);
+    } catch (...) {
+      rolled_back = false;  // the connection is gone; the enclosing levels are lost with it
+    }
+    s.depth = depth_ - 1;
+    if (s.failed_depth >= depth_) s.failed_depth = 0;
+    if (!rolled_back && s.depth > 0) s.failed_depth = 1;
+    s.after_commit.truncate(queue_mark_);
+  }
+
+private:
+  Connection& connection_;
+  int depth_ = 0;
+  std::size_t queue_mark_ = 0;
+  bool committed_ = false;
+};
+
+/// The operations users call, on a database or on a transaction. Not thread-safe: one connection
+/// serves one thread at a time.
+template <backend_connection Connection>
+class session {
+public:
+  /// The transaction type this backend hands to transaction() callbacks and to hooks.
+  using transaction_type = syncorm::basic_transaction<Connection>;
+
+  // ---- schema ---------------------------------------------------------------------------------
+
+  /// CREATE TABLE IF NOT EXISTS for T, with its UNIQUE constraints and indexes.
+  template <class T>
+    requires model<T>
+  void create_table() {
+    static_assert(valid_model<T>);
+    guarded([&] {
+      for_each_create_statement<T>(
+          [&]<class Shape>() { connection_->execute(compiled<Shape, dialect>::sql); });
+    });
+  }
+
+  /// DROP TABLE IF EXISTS for T.
+  template <class T>
+    requires model<T>
+  void drop_table() {
+    static_assert(valid_model<T>);
+    guarded([&] { connection_->execute(compiled<drop_table_shape<T>, dialect>::sql); });
+  }
+
+  /// Runs SQL text with no parameters and no results (DDL, pragmas). Never put values in it.
+  void execute(std::string_view sql) {
+    guarded([&] { connection_->execute(sql); });
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  /// INSERT one row; a database-assigned `id` is stored into `row.id`.
+  template <class T>
+    requires model<T>
+  void insert(T& row) {
+    static_assert(valid_model<T>);
+    if constexpr (write_needs_transaction<T, transaction_type>) {
+      if (connection_->state().depth == 0) {
+        transaction([&](transaction_type& tx) { tx.insert(row); });
+        return;
+      }
+    }
+    guarded([&] { insert_with_hooks(row); });
+  }
+
+  /// INSERT every row of a range atomically (all or none); every `id` is set. On failure nothing
+  /// is written and every row, id included, is left as it was.
+  template <class Range>
+    requires std::ranges::forward_range<Range> && model<std::ranges::range_value_t<Range>>
+  void insert_many(Range&& rows) {
+    using T = std::ranges::range_value_t<Range>;
+    static_assert(valid_model<T>);
+    static_assert(std::is_same_v<std::ranges::range_reference_t<Range>, T&>,
+                  "syncorm: insert_many needs a mutable range of rows (ids are written back)");
+    if (std::ranges::begin(rows) == std::ranges::end(rows)) return;
+    guarded([&] {
+      transaction_scope<Connection> scope{*connection_};
+      std::vector<key_storage<T>> previous_keys;
+      if constexpr (has_generated_key<T>) {
+        if constexpr (std::ranges::sized_range<Range>) previous_keys.reserve(std::ranges::size(rows));
+        for (T& row : rows) previous_keys.push_back(row.id);
+      }
+      try {
+        for (T& row : rows) insert_with_hooks(row);
+        scope.commit();
+      } catch (...) {
+        if (!scope.committed()) restore_keys(rows, previous_keys);
+        throw;
+      }
+    });
+  }
+
+  /// UPDATE the row with `row.id` from every other field. Returns false if no row has that id.
+  template <class T>
+    requires model<T>
+  bool update(T& row) {
+    static_assert(valid_model<T>);
+    static_assert(has_primary_key<T>, "syncorm: update(row) needs a primary key: a field named `id`");
+    if constexpr (write_needs_transaction<T, transaction_type>) {
+      if (connection_->state().depth == 0)
+        return transaction([&](transaction_type& tx) { return tx.update(row); });
+    }
+    return guarded([&] { return update_with_hooks(row); });
+  }
+
+  /// UPDATE t SET ... WHERE ...; returns the number of rows changed. With write hooks, the rows are
+  /// read first (in the same transaction) and updated one by one so every hook sees every row.
+  template <class T, class... Clauses>
+    requires model<T>
+  std::int64_t update_where(const Clauses&... clauses) {
+    static_assert(valid_model<T>);
+    check_clauses<T, clause_rules{.where = true, .set = true}, Clauses...>();
+    static_assert(count_clauses<is_where, Clauses...> == 1,
+                  "syncorm: update_where needs a where(...) clause");
+    static_assert(count_clauses<is_set, Clauses...> >= 1,
+                  "syncorm: update_where needs at least one set(col<&T::m>, value)");
+    if constexpr (has_write_hooks<T, transaction_type>) {
+      static_assert(has_primary_key<T>,
+                    "syncorm: a model with hooks needs a primary key (`id`) for update_where");
+      return guarded([&] {
+        transaction_scope<Connection> scope{*connection_};
+        std::int64_t changed = 0;
+        for (T& row : locked_rows<T>(get_clause<is_where>(clauses...))) {
+          (apply_set(row, clauses), ...);
+          changed += update_with_hooks(row) ? 1 : 0;
+        }
+        scope.commit();
+        return changed;
+      });
+    } else {
+      using statement = compiled<update_where_shape<T, clause_type<is_where, Clauses...>,
+                                                    std::remove_cvref_t<Clauses>...>,
+                                 dialect>;
+      return guarded([&] {
+        auto q = connection_->template start<statement>();
+        (bind_set(q, clauses), ...);
+        get_clause<is_where>(clauses...).condition.bind(q);
+        return q.finish();
+      });
+    }
+  }
+
+  /// DELETE the row with `row.id`. Returns false if no row has that id.
+  template <class T>
+    requires model<T>
+  bool remove(const T& row) {
+    static_assert(valid_model<T>);
+    static_assert(has_primary_key<T>, "syncorm: remove(row) needs a primary key: a field named `id`");
+    if constexpr (write_needs_transaction<T, transaction_type>) {
+      if (connection_->state().depth == 0)
+        return transaction([&](transaction_type& tx) { return tx.remove(row); });
+    }
+    return guarded([&] {
+      if constexpr (has_write_hooks<T, transaction_type>) {
+        T copy = row;  // before_destroy may change the row; the caller's stays as it was
+        return remove_with_hooks(copy);
+      } else {
+        return remove_statement(row);
+      }
+    });
+  }
+
+  /// DELETE FROM t WHERE ...; returns the number of rows deleted. With write hooks, the rows are
+  /// read first (in the same transaction) and deleted one by one so every hook sees every row.
+  template <class T, class... Clauses>
+    requires model<T>
+  std::int64_t remove_where(const Clauses&... clauses) {
+    static_assert(valid_model<T>);
+    check_clauses<T, clause_rules{.where = true}, Clauses...>();
+    static_assert(count_clauses<is_where, Clauses...> == 1,
+                  "syncorm: remove_where needs a where(...) clause");
+    if constexpr (has_write_hooks<T, transaction_type>) {
+      static_assert(has_primary_key<T>,
+                    "syncorm: a model with hooks needs a primary key (`id`) for remove_where");
+      return guarded([&] {
+        transaction_scope<Connection> scope{*connection_};
+        std::int64_t removed = 0;
+        for (T& row : locked_rows<T>(get_clause<is_where>(clauses...)))
+          removed += remove_with_hooks(row) ? 1 : 0;
+        scope.commit();
+        return removed;
+      });
+    } else {
+      using statement = compiled<remove_where_shape<T, clause_type<is_where, Clauses...>>, dialect>;
+      return guarded([&] {
+        auto q = connection_->template start<statement>();
+        get_clause<is_where>(clauses...).condition.bind(q);
+        return q.finish();
+      });
+    }
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  /// SELECT the row whose `id` is `key`, if any.
+  template <class T, class Key>
+    requires model<T>
+  std::optional<T> find(const Key& key) {
+    static_assert(valid_model<T>);
+    static_assert(has_primary_key<T>, "syncorm: find<T>(id) needs a primary key: a field named `id`");
+    using key_type = primary_key_type<T>;
+    if constexpr (integer_value<key_type>) {
+      static_assert(integer_value<Key>, "syncorm: find<T>(id) takes an integer id for this model");
+      if (!std::in_range<key_type>(key)) return std::nullopt;  // no row can have that id
+    } else {
+      static_assert(text_like<Key>, "syncorm: find<T>(id) takes a string id for this model");
+    }
+    return guarded([&]() -> std::optional<T> {
+      auto q = connection_->template start<compiled<find_shape<T>, dialect>>();
+      if constexpr (integer_value<key_type>) q.bind(to_wire(static_cast<key_type>(key)));
+      else q.bind(std::string_view{key});
+      if (!q.next()) return std::nullopt;
+      std::optional<T> row{std::in_place};
+      read_row(q, *row);
+      return row;
+    });
+  }
+
+  /// SELECT rows of T, with optional where, order_by, limit and offset clauses.
+  template <class T, class... Clauses>
+    requires model<T>
+  std::vector<T> select(const Clauses&... clauses) {
+    static_assert(valid_model<T>);
+    check_clauses<T, clause_rules{.where = true, .order_by = true, .limit = true, .offset = true},
+                  Clauses...>();
+    using statement =
+        compiled<select_shape<T, clause_type<is_where, Clauses...>, clause_type<is_order_by, Clauses...>,
+                              count_clauses<is_limit, Clauses...> != 0 ? 1 : 0,
+                              count_clauses<is_offset, Clauses...> != 0, false>,
+                 dialect>;
+    return guarded([&] {
+      auto q = connection_->template start<statement>();
+      bind_select_clauses(q, clauses...);
+      std::vector<T> rows;
+      while (q.next()) read_row(q, rows.emplace_back());
+      return rows;
+    });
+  }
+
+  /// The first row of T by the given order (where, order_by, offset), if any.
+  template <class T, class... Clauses>
+    requires model<T>
+  std::optional<T> first(const Clauses&... clauses) {
+    static_assert(valid_model<T>);
+    check_clauses<T, clause_rules{.where = true, .order_by = true, .offset = true}, Clauses...>();
+    using statement =
+        compiled<select_shape<T, clause_type<is_where, Clauses...>, clause_type<is_order_by, Clauses...>,
+                              2, count_clauses<is_offset, Clauses...> != 0, false>,
+                 dialect>;
+    return guarded([&]() -> std::optional<T> {
+      auto q = connection_->template start<statement>();
+      bind_select_clauses(q, clauses...);
+      if (!q.next()) return std::nullopt;
+      std::optional<T> row{std::in_place};
+      read_row(q, *row);
+      return row;
+    });
+  }
+
+  /// SELECT COUNT(*) of T, optionally with a where clause.
+  template <class T, class... Clauses>
+    requires model<T>
+  std::int64_t count(const Clauses&... clauses) {
+    static_assert(valid_model<T>);
+    check_clauses<T, clause_rules{.where = true}, Clauses...>();
+    using statement = compiled<count_shape<T, clause_type<is_where, Clauses...>>, dialect>;
+    return guarded([&] {
+      auto q = connection_->template start<statement>();
+      bind_select_clauses(q, clauses...);
+      std::int64_t n = 0;
+      if (!q.next() || q.read(0, n) != read_status::value)
+        throw error("syncorm: COUNT(*) returned no value", std::string(table_name_v<T>));
+      return n;
+    });
+  }
+
+  // ---- transactions ---------------------------------------------------------------------------
+
+  /// Runs `body(tx)` in a transaction: committed when it returns, rolled back when it throws (the
+  /// exception is rethrown). Nested calls use savepoints. Returns what `body` returns.
+  template <class Body>
+  decltype(auto) transaction(Body&& body) {
+    static_assert(std::is_invocable_v<Body&, transaction_type&>,
+                  "syncorm: transaction() takes a callable with the transaction as its parameter, "
+                  "like [&](auto& tx) { tx.insert(row); }");
+    using result = std::invoke_result_t<Body&, transaction_type&>;
+    transaction_scope<Connection> scope{*connection_};
+    transaction_type tx{*connection_};
+    if constexpr (std::is_void_v<result>) {
+      std::invoke(body, tx);
+      scope.commit();
+    } else {
+      result value = std::invoke(body, tx);
+      scope.commit();
+      return value;
+    }
+  }
+
+  /// Whether a transaction is open on this connection.
+  [[nodiscard]] bool in_transaction() const noexcept { return connection_->state().depth > 0; }
+
+protected:
+  using dialect = typename Connection::dialect;
+
+  explicit session(Connection* connection) noexcept : connection_(connection) {}
+  session(const session&) = default;
+  session& operator=(const session&) = default;
+  ~session() = default;
+
+  Connection& connection() const noexcept { return *connection_; }
+  void rebind(Connection* connection) noexcept { connection_ = connection; }
+
+private:
+  template <class T, bool = has_generated_key<T>>
+  struct key_storage_of {
+    using type = std::int64_t;
+  };
+  template <class T>
+  struct key_storage_of<T, true> {
+    using type = primary_key_type<T>;
+  };
+  template <class T>
+  using key_storage = typename key_storage_of<T>::type;
+
+  /// Runs one operation. Inside a transaction, an operation that throws marks the transaction
+  /// failed, on every backend: PostgreSQL refuses further statements after an error anyway, and one
+  /// rule for both keeps code portable between them.
+  template <class F>
+  decltype(auto) guarded(F&& operation) {
+    transaction_state& s = connection_->state();
+    if (s.failed_depth != 0) [[unlikely]]
+      throw error(std::string(failed_transaction_message));
+    if (s.depth == 0) return operation();
+    try {
+      return operation();
+    } catch (...) {
+      if (s.depth > 0 && s.failed_depth == 0) s.failed_depth = s.depth;
+      throw;
+    }
+  }
+
+  template <class Range, class Keys>
+  static void restore_keys(Range& rows, const Keys& previous) noexcept {
+    using T = std::ranges::range_value_t<Range>;
+    if constexpr (has_generated_key<T>) {
+      std::size_t i = 0;
+      for (T& row : rows) {
+        if (i == previous.size()) break;
+        row.id = previous[i++];
+      }
+    }
+  }
+
+  template <class T>
+  void insert_with_hooks(T& row) {
+    transaction_type tx{*connection_};
+    run_hook<before_validate_hook>(row, tx);
+    run_hook<validate_hook>(row, tx);
+    run_hook<before_save_hook>(row, tx);
+    run_hook<before_create_hook>(row, tx);
+    insert_statement(row);
+    run_hook<after_create_hook>(row, tx);
+    run_hook<after_save_hook>(row, tx);
+    if constexpr (has_after_commit<T>) connection_->state().after_commit.push(change::created, row);
+  }
+
+  template <class T>
+  void insert_statement(T& row) {
+    auto q = connection_->template start<compiled<insert_shape<T>, dialect>>();
+    bind_fields<T, inserted_field_selector>(q, row);
+    if constexpr (has_generated_key<T>) {
+      if constexpr (dialect::insert_returns_key) {
+        if (!q.next()) throw error("syncorm: INSERT returned no key", std::string(table_name_v<T>));
+        read_field(q, 0, row.id, table_name_v<T>, "id");
+      } else {
+        q.finish();
+        const std::int64_t key = connection_->last_insert_key();
+        if (!integer_fits<primary_key_type<T>>(key))
+          throw type_error("syncorm: the database assigned id " + std::to_string(key) + " to " +
+                               std::string(table_name_v<T>) + ", which does not fit the id field",
+                           std::string(table_name_v<T>), "id");
+        row.id = static_cast<primary_key_type<T>>(key);
+      }
+    } else {
+      q.finish();
+    }
+  }
+
+  template <class T>
+  bool update_with_hooks(T& row) {
+    transaction_type tx{*connection_};
+    run_hook<before_validate_hook>(row, tx);
+    run_hook<validate_hook>(row, tx);
+    run_hook<before_save_hook>(row, tx);
+    run_hook<before_update_hook>(row, tx);
+    if (!update_statement(row)) return false;
+    run_hook<after_update_hook>(row, tx);
+    run_hook<after_save_hook>(row, tx);
+    if constexpr (has_after_commit<T>) connection_->state().after_commit.push(change::updated, row);
+    return true;
+  }
+
+  template <class T>
+  bool update_statement(const T& row) {
+    auto q = connection_->template start<compiled<update_shape<T>, dialect>>();
+    bind_fields<T, updated_field_selector>(q, row);
+    bind_field(q, row.id);
+    return q.finish() > 0;
+  }
+
+  template <class T>
+  bool remove_with_hooks(T& row) {
+    transaction_type tx{*connection_};
+    run_hook<before_destroy_hook>(row, tx);
+    if (!remove_statement(row)) return false;
+    run_hook<after_destroy_hook>(row, tx);
+    if constexpr (has_after_commit<T>) connection_->state().after_commit.push(change::destroyed, row);
+    return true;
+  }
+
+  template <class T>
+  bool remove_statement(const T& row) {
+    auto q = connection_->template start<compiled<remove_shape<T>, dialect>>();
+    bind_field(q, row.id);
+    return q.finish() > 0;
+  }
+
+  /// The rows a where clause selects, locked for the rest of the transaction where the backend
+  /// can (SELECT ... FOR UPDATE), so the per-row writes that follow see no concurrent change.
+  template <class T, class Where>
+  std::vector<T> locked_rows(const Where& where) {
+    using statement = compiled<select_shape<T, Where, absent, 0, false, true>, dialect>;
+    auto q = connection_->template start<statement>();
+    where.condition.bind(q);
+    std::vector<T> rows;
+    while (q.next()) read_row(q, rows.emplace_back());
+    return rows;
+  }
+
+  template <class Binder, class... Clauses>
+  static void bind_select_clauses(Binder& q, const Clauses&... clauses) {
+    if constexpr (count_clauses<is_where, Clauses...> != 0) get_clause<is_where>(clauses...).condition.bind(q);
+    if constexpr (count_clauses<is_limit, Clauses...> != 0) q.bind(get_clause<is_limit>(clauses...).count);
+    if constexpr (count_clauses<is_offset, Clauses...> != 0) q.bind(get_clause<is_offset>(clauses...).count);
+  }
+
+  template <class Binder, class Clause>
+  static void bind_set(Binder& q, const Clause& clause) {
+    if constexpr (is_set<Clause>::value) clause.value.bind(q);
+  }
+
+  template <class T, class Clause>
+  static void apply_set(T& row, const Clause& clause) {
+    if constexpr (is_set<Clause>::value)
+      assign_from_operand(boost::pfr::get<Clause::column::index>(row), clause.value);
+  }
+
+  Connection* connection_;
+};
+
+}  // namespace syncorm::detail
+
+namespace syncorm {
+
+/// A transaction on one connection, handed to transaction() callbacks and to hooks; it offers the
+/// same operations as the database and lives only as long as the callback.
+template <class Connection>
+class basic_transaction : public detail::session<Connection> {
+public:
+  /// A handle on the transaction open on `connection` (made by transaction(), not by users).
+  explicit basic_transaction(Connection& connection) noexcept : detail::session<Connection>(&connection) {}
+  basic_transaction(const basic_transaction&) = delete;
+  basic_transaction& operator=(const basic_transaction&) = delete;
+};
+
+}  // namespace syncorm
+
+namespace syncorm::detail {
+
+/// Base-from-member: the connection must exist before the session that points to it.
+template <class Connection>
+struct connection_owner {
+  std::unique_ptr<Connection> owned;
+};
+
+/// A database: owns one connection and offers the session operations on it. Movable; the
+/// connection stays put on the heap, so transactions and hooks never see it move.
+template <class Connection>
+class basic_database : private connection_owner<Connection>, public session<Connection> {
+public:
+  basic_database(basic_database&& other) noexcept
+      : connection_owner<Connection>{std::move(other.owned)}, session<Connection>(this->owned.get()) {
+    other.rebind(nullptr);
+  }
+  basic_database& operator=(basic_database&& other) noexcept {
+    this->owned = std::move(other.owned);
+    this->rebind(this->owned.get());
+    other.rebind(nullptr);
+    return *this;
+  }
+  basic_database(const basic_database&) = delete;
+  basic_database& operator=(const basic_database&) = delete;
+  ~basic_database() = default;
+
+protected:
+  explicit basic_database(std::unique_ptr<Connection> connection)
+      : connection_owner<Connection>{std::move(connection)}, session<Connection>(this->owned.get()) {}
+};
+
+}  // namespace syncorm::detail

@@ -1,0 +1,349 @@
+#pragma once
+// One SQLite connection: opening it, the per-connection statement cache, running statements
+// (cursor), transaction control, and translating SQLite's errors into syncorm's.
+
+#include <sqlite3.h>
+
+#include <array>
+#include <memory>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../../error.hpp"
+#include "../field_types.hpp"
+#include "../row_io.hpp"
+#include "../session.hpp"
+#include "../statement_cache.hpp"
+#include "dialect.hpp"
+
+namespace syncorm::sqlite {
+
+/// How SQLite syncs to disk: `full` survives power loss; `normal` (with WAL) survives a crash of
+/// the process but may lose the last commits on power loss; `off` is for throwaway data.
+enum class synchronous_mode { off, normal, full };
+
+/// Settings for opening a SQLite database.
+struct options {
+  /// How long a statement waits for another connection's lock before failing with "locked".
+  std::chrono::milliseconds busy_timeout{5000};
+  /// Durability of commits; see synchronous_mode.
+  synchronous_mode synchronous = synchronous_mode::full;
+  /// Write-ahead logging (readers do not block the writer); ignored for in-memory databases.
+  bool write_ahead_log = true;
+};
+
+}  // namespace syncorm::sqlite
+
+namespace syncorm::detail::sqlite {
+
+/// "UNIQUE constraint failed: users.email" -> {"users", "email"}; also "... column users.email".
+inline std::pair<std::string, std::string> table_and_column_from_message(std::string_view message) {
+  std::size_t start = message.find("failed: ");
+  if (start != std::string_view::npos) start += 8;
+  else if ((start = message.find(" column ")) != std::string_view::npos) start += 8;
+  else return {};
+  std::string_view subject = message.substr(start);
+  subject = subject.substr(0, subject.find_first_of(", "));
+  const std::size_t dot = subject.find('.');
+  if (dot == std::string_view::npos) return {{}, std::string(subject)};
+  return {std::string(subject.substr(0, dot)), std::string(subject.substr(dot + 1))};
+}
+
+/// Throws the syncorm error for SQLite result code `code`, naming the table and column.
+[[noreturn]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table) {
+  const std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  auto [message_table, column] = table_and_column_from_message(message);
+  std::string where = message_table.empty() ? std::string(table) : message_table;
+  if (!column.empty()) where += "." + column;
+  const std::string prefix = where.empty() ? "" : " on " + where;
+  switch (code) {
+#ifdef SQLITE_CONSTRAINT_DATATYPE
+    case SQLITE_CONSTRAINT_DATATYPE:
+      throw type_error("syncorm: wrong type" + prefix + ": " + message,
+                       message_table.empty() ? std::string(table) : message_table, column);
+#endif
+    default: break;
+  }
+  switch (code & 0xff) {
+    case SQLITE_CONSTRAINT:
+      throw constraint_error("syncorm: constraint violated" + prefix + ": " + message,
+                             message_table.empty() ? std::string(table) : message_table, column);
+    case SQLITE_MISMATCH:
+      throw type_error("syncorm: wrong type" + prefix + ": " + message, std::string(table), column);
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOTADB:
+      throw connection_error("syncorm: cannot use the SQLite database: " + message, std::string(table));
+    default:
+      throw error("syncorm: SQLite error" + prefix + ": " + message, std::string(table), column);
+  }
+}
+
+/// A prepared statement running once: binds parameters in order, steps, reads the current row.
+/// Resetting it on destruction returns it to the connection's cache ready for the next call.
+class cursor {
+public:
+  cursor(sqlite3_stmt* statement, sqlite3* db, std::string_view table) noexcept
+      : statement_(statement), db_(db), table_(table) {}
+  cursor(const cursor&) = delete;
+  cursor& operator=(const cursor&) = delete;
+  ~cursor() { sqlite3_reset(statement_); }
+
+  void bind(std::int64_t v) { check(sqlite3_bind_int64(statement_, ++index_, v)); }
+  void bind(std::int32_t v) { bind(std::int64_t{v}); }
+  void bind(std::int16_t v) { bind(std::int64_t{v}); }
+  void bind(double v) {
+    // SQLite stores NaN as NULL: refuse it rather than lose the value.
+    if (std::isnan(v)) [[unlikely]]
+      throw type_error("syncorm: SQLite cannot store NaN (it would become NULL); parameter " +
+                           std::to_string(index_ + 1) + " of a statement on " + std::string(table_),
+                       std::string(table_));
+    check(sqlite3_bind_double(statement_, ++index_, v));
+  }
+  void bind(float v) { bind(static_cast<double>(v)); }
+  void bind(bool v) { bind(std::int64_t{v ? 1 : 0}); }
+  void bind(wire_time v) { bind(std::int64_t{v.time_since_epoch().count()}); }
+  void bind(std::string_view v) {
+    // SQLITE_STATIC: the text outlives the step that reads it. A null pointer would bind NULL.
+    check(sqlite3_bind_text64(statement_, ++index_, v.data() != nullptr ? v.data() : "", v.size(),
+                              SQLITE_STATIC, SQLITE_UTF8));
+  }
+  void bind(blob_view v) {
+    if (v.empty()) check(sqlite3_bind_zeroblob(statement_, ++index_, 0));  // not NULL: an empty blob
+    else check(sqlite3_bind_blob64(statement_, ++index_, v.data(), v.size(), SQLITE_STATIC));
+  }
+  void bind_null(value_kind) { check(sqlite3_bind_null(statement_, ++index_)); }
+
+  /// Steps to the next row; false when there is none.
+  bool next() {
+    const int code = sqlite3_step(statement_);
+    if (code == SQLITE_ROW) return true;
+    if (code == SQLITE_DONE) [[likely]] return false;
+    throw_sqlite_error(db_, code, table_);
+  }
+
+  /// Runs to completion; returns the number of rows changed.
+  std::int64_t finish() {
+    int code = 0;
+    while ((code = sqlite3_step(statement_)) == SQLITE_ROW) {
+    }
+    if (code != SQLITE_DONE) [[unlikely]] throw_sqlite_error(db_, code, table_);
+#if SQLITE_VERSION_NUMBER >= 3037000
+    return sqlite3_changes64(db_);
+#else
+    return sqlite3_changes(db_);
+#endif
+  }
+
+  read_status read(int column, std::int64_t& out) const noexcept {
+    switch (sqlite3_column_type(statement_, column)) {
+      case SQLITE_INTEGER: out = sqlite3_column_int64(statement_, column); return read_status::value;
+      case SQLITE_NULL: return read_status::null;
+      default: return read_status::mismatch;
+    }
+  }
+  read_status read(int column, double& out) const noexcept {
+    switch (sqlite3_column_type(statement_, column)) {
+      case SQLITE_FLOAT:
+      case SQLITE_INTEGER: out = sqlite3_column_double(statement_, column); return read_status::value;
+      case SQLITE_NULL: return read_status::null;
+      default: return read_status::mismatch;
+    }
+  }
+  read_status read(int column, bool& out) const noexcept {
+    std::int64_t raw = 0;
+    const read_status s = read(column, raw);
+    if (s != read_status::value) return s;
+    if (raw != 0 && raw != 1) return read_status::mismatch;
+    out = raw == 1;
+    return s;
+  }
+  read_status read(int column, wire_time& out) const noexcept {
+    std::int64_t raw = 0;
+    const read_status s = read(column, raw);
+    if (s == read_status::value) out = wire_time{std::chrono::microseconds{raw}};
+    return s;
+  }
+  read_status read(int column, std::string_view& out) const noexcept {
+    switch (sqlite3_column_type(statement_, column)) {
+      case SQLITE_TEXT: {
+        // Text first, then its length, as SQLite documents; the length keeps embedded NULs.
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+        out = std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+        return read_status::value;
+      }
+      case SQLITE_NULL: return read_status::null;
+      default: return read_status::mismatch;
+    }
+  }
+  read_status read(int column, blob_view& out) const noexcept {
+    switch (sqlite3_column_type(statement_, column)) {
+      case SQLITE_BLOB: {
+        const auto* bytes = static_cast<const std::byte*>(sqlite3_column_blob(statement_, column));
+        out = blob_view(bytes, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+        return read_status::value;
+      }
+      case SQLITE_NULL: return read_status::null;
+      default: return read_status::mismatch;
+    }
+  }
+
+  /// The stored type of a column of the current row, for error messages.
+  std::string describe(int column) const {
+    switch (sqlite3_column_type(statement_, column)) {
+      case SQLITE_INTEGER: return "the integer " + std::to_string(sqlite3_column_int64(statement_, column));
+      case SQLITE_FLOAT: return "the real " + std::to_string(sqlite3_column_double(statement_, column));
+      case SQLITE_TEXT: return "text";
+      case SQLITE_BLOB: return "a blob";
+      default: return "NULL";
+    }
+  }
+
+private:
+  void check(int code) const {
+    if (code != SQLITE_OK) [[unlikely]] throw_sqlite_error(db_, code, table_);
+  }
+
+  sqlite3_stmt* statement_;
+  sqlite3* db_;
+  std::string_view table_;
+  int index_ = 0;
+};
+
+struct finalize_statement {
+  void operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
+};
+
+/// Fixed transaction-control statements, cached like any other statement.
+struct begin_statement {
+  static constexpr std::string_view sql = "BEGIN IMMEDIATE";  // take the write lock up front: no
+                                                              // deadlock upgrading a read lock
+  static constexpr std::string_view table = {};
+};
+struct commit_statement {
+  static constexpr std::string_view sql = "COMMIT";
+  static constexpr std::string_view table = {};
+};
+struct rollback_statement {
+  static constexpr std::string_view sql = "ROLLBACK";
+  static constexpr std::string_view table = {};
+};
+
+/// An open SQLite database handle and everything cached on it.
+class connection {
+public:
+  using dialect = sqlite::dialect;
+
+  connection(std::string_view path, const syncorm::sqlite::options& settings) : path_(path) {
+    constexpr int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    const int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+    if (code != SQLITE_OK) {
+      const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
+      sqlite3_close_v2(db_);
+      throw connection_error("syncorm: cannot open SQLite database '" + path_ + "': " + message);
+    }
+    try {
+      sqlite3_extended_result_codes(db_, 1);
+      sqlite3_busy_timeout(db_, static_cast<int>(settings.busy_timeout.count()));
+      // Foreign keys are off by default in SQLite; LIKE is case-insensitive by default, which
+      // PostgreSQL's is not: both set so the backends agree.
+      execute("PRAGMA foreign_keys = ON");
+      execute("PRAGMA case_sensitive_like = ON");
+      if (settings.write_ahead_log) execute("PRAGMA journal_mode = WAL");
+      switch (settings.synchronous) {
+        case syncorm::sqlite::synchronous_mode::off: execute("PRAGMA synchronous = OFF"); break;
+        case syncorm::sqlite::synchronous_mode::normal: execute("PRAGMA synchronous = NORMAL"); break;
+        case syncorm::sqlite::synchronous_mode::full: execute("PRAGMA synchronous = FULL"); break;
+      }
+    } catch (const error& e) {
+      sqlite3_close_v2(db_);
+      throw connection_error("syncorm: cannot open SQLite database '" + path_ + "': " + e.what());
+    }
+  }
+
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  ~connection() {
+    statements_.clear();
+    for (auto& level : savepoints_)
+      for (sqlite3_stmt* s : level) sqlite3_finalize(s);
+    sqlite3_close_v2(db_);
+  }
+
+  transaction_state& state() noexcept { return state_; }
+  sqlite3* native_handle() const noexcept { return db_; }
+
+  /// The cached prepared statement for `Compiled`, ready to bind: the hot path.
+  template <class Compiled>
+  cursor start() {
+    sqlite3_stmt* statement = statements_.template get<Compiled>([&] { return prepare(Compiled::sql); });
+    return cursor{statement, db_, Compiled::table};
+  }
+
+  /// Runs SQL text (one or more statements, no parameters), without caching it.
+  void execute(std::string_view sql) {
+    while (!sql.empty()) {
+      sqlite3_stmt* statement = nullptr;
+      const char* tail = nullptr;
+      const int code = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &statement, &tail);
+      if (code != SQLITE_OK) throw_sqlite_error(db_, code, {});
+      sql.remove_prefix(static_cast<std::size_t>(tail - sql.data()));
+      if (statement == nullptr) continue;  // whitespace or a comment
+      const std::unique_ptr<sqlite3_stmt, finalize_statement> owned{statement};
+      cursor{statement, db_, {}}.finish();  // the cursor resets before `owned` finalizes
+    }
+  }
+
+  void begin() { start<begin_statement>().finish(); }
+  void commit() { start<commit_statement>().finish(); }
+  void rollback() {
+    // SQLite rolls back by itself on some errors (a full disk, an I/O error); then there is
+    // nothing left to roll back.
+    if (sqlite3_get_autocommit(db_) == 0) start<rollback_statement>().finish();
+  }
+  void savepoint(int depth) { run_savepoint(depth, 0); }
+  void release_savepoint(int depth) { run_savepoint(depth, 1); }
+  void rollback_to_savepoint(int depth) {
+    run_savepoint(depth, 2);
+    run_savepoint(depth, 1);  // ROLLBACK TO keeps the savepoint open; release it too
+  }
+
+  std::int64_t last_insert_key() const noexcept { return sqlite3_last_insert_rowid(db_); }
+
+private:
+  sqlite3_stmt* prepare(std::string_view sql) {
+    sqlite3_stmt* statement = nullptr;
+    // The text's NUL is counted: SQLite then need not copy it. PERSISTENT: it is reused for the
+    // life of the connection.
+    const int code = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size() + 1),
+                                        SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (code != SQLITE_OK) throw_sqlite_error(db_, code, {});
+    return statement;
+  }
+
+  /// Savepoint statements for each nesting depth: 0 SAVEPOINT, 1 RELEASE, 2 ROLLBACK TO.
+  void run_savepoint(int depth, int which) {
+    const auto level = static_cast<std::size_t>(depth);
+    if (savepoints_.size() <= level) savepoints_.resize(level + 1, {nullptr, nullptr, nullptr});
+    sqlite3_stmt*& statement = savepoints_[level][static_cast<std::size_t>(which)];
+    if (statement == nullptr) {
+      static constexpr std::array<std::string_view, 3> verbs{"SAVEPOINT", "RELEASE", "ROLLBACK TO"};
+      const std::string sql =
+          std::string(verbs[static_cast<std::size_t>(which)]) + " syncorm_" + std::to_string(depth);
+      statement = prepare(std::string_view{sql.c_str(), sql.size()});
+    }
+    cursor{statement, db_, {}}.finish();
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  statement_cache<sqlite3_stmt*, finalize_statement> statements_;
+  std::vector<std::array<sqlite3_stmt*, 3>> savepoints_;
+  transaction_state state_;
+};
+
+}  // namespace syncorm::detail::sqlite

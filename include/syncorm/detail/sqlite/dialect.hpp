@@ -1,0 +1,52 @@
+#pragma once
+// How SQLite spells what the dialect-neutral statement shapes need.
+
+#include <sqlite3.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "../field_types.hpp"
+
+namespace syncorm::detail::sqlite {
+
+struct dialect {
+  static constexpr std::string_view name = "sqlite";
+
+  /// Anonymous `?` placeholders number themselves in order of appearance.
+  static constexpr void append_placeholder(std::string& out, std::size_t) { out += '?'; }
+
+  /// STRICT tables (SQLite >= 3.37) only know these four storage types; they make SQLite refuse a
+  /// value of the wrong type from any writer, as PostgreSQL does.
+  static constexpr std::string_view column_type(value_kind kind) {
+    switch (kind) {
+      case value_kind::real:
+      case value_kind::double_precision: return "REAL";
+      case value_kind::text: return "TEXT";
+      case value_kind::blob: return "BLOB";
+      default: return "INTEGER";  // integers, booleans (0/1), timestamps (microseconds since 1970)
+    }
+  }
+
+  /// AUTOINCREMENT so an id is never reused after a delete: ids travel to other applications in
+  /// sync events, and PostgreSQL identities never reuse either.
+  static constexpr std::string_view generated_key_column(value_kind) {
+    return "INTEGER PRIMARY KEY AUTOINCREMENT";
+  }
+
+#if SQLITE_VERSION_NUMBER >= 3037000
+  static constexpr std::string_view table_options = " STRICT";
+#else
+  static constexpr std::string_view table_options = "";
+#endif
+
+  /// sqlite3_last_insert_rowid() is cheaper than stepping a RETURNING row.
+  static constexpr bool insert_returns_key = false;
+  /// SQLite has no OFFSET without LIMIT; -1 means no limit.
+  static constexpr std::string_view offset_without_limit = " LIMIT -1";
+  /// The write transaction (BEGIN IMMEDIATE) already locks the database.
+  static constexpr std::string_view lock_rows = "";
+};
+
+}  // namespace syncorm::detail::sqlite

@@ -1,0 +1,237 @@
+#pragma once
+// Statement shapes: one type per kind of statement a model can run. Rendering is dialect-neutral;
+// the dialect only spells placeholders, types and a few clauses.
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "../query.hpp"
+#include "../reflect.hpp"
+#include "field_types.hpp"
+#include "sql_writer.hpp"
+
+namespace syncorm::detail {
+
+/// Calls `f(std::integral_constant<std::size_t, I>{})` for every field index of T.
+template <class T, class F>
+constexpr void for_each_field_index(F&& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+  }(std::make_index_sequence<field_count<T>>{});
+}
+
+/// Fields written by INSERT: all but a database-assigned key.
+template <class T, std::size_t I>
+inline constexpr bool inserted_field = !(has_generated_key<T> && I == primary_key_index<T>);
+
+/// Fields written by UPDATE: all but the key.
+template <class T, std::size_t I>
+inline constexpr bool updated_field = !(has_primary_key<T> && I == primary_key_index<T>);
+
+template <class T, class Writer>
+constexpr void render_column_list(Writer& w) {
+  bool first = true;
+  for_each_field_index<T>([&](auto i) {
+    if (!first) w << ", ";
+    first = false;
+    w.identifier(field_name_v<T, i>);
+  });
+}
+
+template <class T, class Writer>
+constexpr void render_key_condition(Writer& w) {
+  w << " WHERE ";
+  w.identifier(field_name_v<T, primary_key_index<T>>);
+  w << " = ";
+  w.parameter(kind_of_field<primary_key_type<T>>);
+}
+
+/// INSERT INTO t (every column but a generated key) VALUES (...) [RETURNING key].
+template <class T>
+struct insert_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "INSERT INTO ";
+    w.identifier(table);
+    w << " (";
+    bool first = true;
+    for_each_field_index<T>([&](auto i) {
+      if constexpr (inserted_field<T, i>) {
+        if (!first) w << ", ";
+        first = false;
+        w.identifier(field_name_v<T, i>);
+      }
+    });
+    w << ") VALUES (";
+    first = true;
+    for_each_field_index<T>([&](auto i) {
+      if constexpr (inserted_field<T, i>) {
+        if (!first) w << ", ";
+        first = false;
+        w.parameter(kind_of_field<field_type<T, i>>);
+      }
+    });
+    w << ")";
+    if constexpr (has_generated_key<T> && Dialect::insert_returns_key) {
+      w << " RETURNING ";
+      w.identifier(field_name_v<T, primary_key_index<T>>);
+    }
+  }
+};
+
+/// SELECT every column FROM t WHERE key = ?.
+template <class T>
+struct find_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "SELECT ";
+    render_column_list<T>(w);
+    w << " FROM ";
+    w.identifier(table);
+    render_key_condition<T>(w);
+  }
+};
+
+/// No clause of that kind was given.
+struct absent {};
+
+template <class Where, class Writer>
+constexpr void render_where(Writer& w) {
+  if constexpr (!std::is_same_v<Where, absent>) {
+    w << " WHERE ";
+    decltype(Where::condition)::render(w);
+  }
+}
+
+template <class... Orderings, class Writer>
+constexpr void render_order_by(order_by_clause<Orderings...>*, Writer& w) {
+  w << " ORDER BY ";
+  bool first = true;
+  ((w << (first ? "" : ", "), first = false, Orderings::render(w)), ...);
+}
+
+/// SELECT every column FROM t [WHERE] [ORDER BY] [LIMIT] [OFFSET] [FOR UPDATE]. `Limit` is 0 (none),
+/// 1 (a bound parameter) or 2 (a literal 1, for first()). `Lock` asks the dialect to lock the rows.
+template <class T, class Where, class OrderBy, int Limit, bool Offset, bool Lock>
+struct select_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "SELECT ";
+    render_column_list<T>(w);
+    w << " FROM ";
+    w.identifier(table);
+    render_where<Where>(w);
+    if constexpr (!std::is_same_v<OrderBy, absent>) render_order_by(static_cast<OrderBy*>(nullptr), w);
+    if constexpr (Limit == 1) {
+      w << " LIMIT ";
+      w.parameter(value_kind::big_integer);
+    } else if constexpr (Limit == 2) {
+      w << " LIMIT 1";
+    } else if constexpr (Offset) {
+      w << Dialect::offset_without_limit;
+    }
+    if constexpr (Offset) {
+      w << " OFFSET ";
+      w.parameter(value_kind::big_integer);
+    }
+    if constexpr (Lock) w << Dialect::lock_rows;
+  }
+};
+
+/// SELECT COUNT(*) FROM t [WHERE].
+template <class T, class Where>
+struct count_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "SELECT COUNT(*) FROM ";
+    w.identifier(table);
+    render_where<Where>(w);
+  }
+};
+
+/// UPDATE t SET every non-key column WHERE key = ?.
+template <class T>
+struct update_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "UPDATE ";
+    w.identifier(table);
+    w << " SET ";
+    bool first = true;
+    for_each_field_index<T>([&](auto i) {
+      if constexpr (updated_field<T, i>) {
+        if (!first) w << ", ";
+        first = false;
+        w.identifier(field_name_v<T, i>);
+        w << " = ";
+        w.parameter(kind_of_field<field_type<T, i>>);
+      }
+    });
+    render_key_condition<T>(w);
+  }
+};
+
+template <class Clause>
+concept assignment_clause = requires { typename Clause::column; };
+
+/// UPDATE t SET the given columns WHERE condition; `Clauses` are all of the call's clauses, of
+/// which the assignments (set) are rendered in the order given.
+template <class T, class Where, class... Clauses>
+struct update_where_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "UPDATE ";
+    w.identifier(table);
+    w << " SET ";
+    bool first = true;
+    auto assignment = [&]<class Clause>(Clause*) {
+      if constexpr (assignment_clause<Clause>) {
+        if (!first) w << ", ";
+        first = false;
+        w.identifier(Clause::column::name);
+        w << " = ";
+        decltype(Clause::value)::render(w);
+      }
+    };
+    (assignment(static_cast<Clauses*>(nullptr)), ...);
+    render_where<Where>(w);
+  }
+};
+
+/// DELETE FROM t WHERE key = ?.
+template <class T>
+struct remove_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "DELETE FROM ";
+    w.identifier(table);
+    render_key_condition<T>(w);
+  }
+};
+
+/// DELETE FROM t WHERE condition.
+template <class T, class Where>
+struct remove_where_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "DELETE FROM ";
+    w.identifier(table);
+    render_where<Where>(w);
+  }
+};
+
+/// A shape compiled for a dialect: the statement a backend prepares and caches.
+template <class Shape, class Dialect>
+using compiled = compiled_statement<Shape, Dialect>;
+
+}  // namespace syncorm::detail

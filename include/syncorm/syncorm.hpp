@@ -1,0 +1,14 @@
+#pragma once
+// syncorm: a header-only C++20 ORM for plain structs. This umbrella header is the core (models,
+// queries, hooks, events, errors); include <syncorm/sqlite.hpp> or <syncorm/postgres.hpp> for a
+// backend.
+
+#include "error.hpp"    // IWYU pragma: export
+#include "event.hpp"    // IWYU pragma: export
+#include "hooks.hpp"    // IWYU pragma: export
+#include "query.hpp"    // IWYU pragma: export
+#include "reflect.hpp"  // IWYU pragma: export
+#include "schema.hpp"   // IWYU pragma: export
+
+/// Library version: major * 10000 + minor * 100 + patch.
+#define SYNCORM_VERSION 100

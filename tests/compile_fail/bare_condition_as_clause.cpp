@@ -1,0 +1,26 @@
+// expect: a bare condition must be wrapped
+// Compiled by CTest twice: as is (must compile) and with SYNCORM_EXPECT_FAILURE (must fail with the
+// message above).
+#include <syncorm/sqlite.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct Order {
+  std::int64_t id = 0;
+  std::string customer;
+  double amount = 0;
+  int status = 0;
+  std::optional<std::string> note;
+};
+
+int main() {
+  using syncorm::col;
+  syncorm::sqlite::database db{":memory:"};
+  (void)db.select<Order>(syncorm::where(col<&Order::status> == 1));
+#ifdef SYNCORM_EXPECT_FAILURE
+  (void)db.select<Order>(col<&Order::status> == 1);
+#endif
+}

@@ -1,0 +1,91 @@
+// Compile-time reflection and SQL text: everything here is checked by the compiler; the few run-time
+// checks only print what was proved so a failure report shows the text.
+
+#include <syncorm/sqlite.hpp>
+
+#include <doctest/doctest.h>
+
+#include "support/models.hpp"
+
+using namespace test_models;
+using syncorm::col;
+namespace sd = syncorm::detail;
+using sqlite_dialect = sd::sqlite::dialect;
+
+template <class Shape>
+constexpr std::string_view sqlite_sql = sd::compiled<Shape, sqlite_dialect>::sql;
+
+// ---- names ---------------------------------------------------------------------------------------
+
+static_assert(sd::field_count<Order> == 5);
+static_assert(sd::field_name_v<Order, 0> == "id");
+static_assert(sd::field_name_v<Order, 1> == "customer");
+static_assert(sd::field_name_v<Order, 4> == "note");
+static_assert(syncorm::column_name<&Everything::maybe_priority> == "maybe_priority");
+static_assert(syncorm::column_name<&Order::amount> == "amount");
+
+static_assert(syncorm::table_name<Order> == "orders");        // from model_traits
+static_assert(syncorm::table_name<User> == "user");           // snake_case of the type name
+static_assert(syncorm::table_name<HTTPRequestLog> == "http_request_log");
+static_assert(syncorm::table_name<SmallKeyed> == "small_keyed");
+
+static_assert(sd::snake_case("OrderItem") == "order_item");
+static_assert(sd::snake_case("HTTPRequest") == "http_request");
+static_assert(sd::snake_case("Order2Go") == "order2_go");
+static_assert(sd::snake_case("already_snake") == "already_snake");
+
+// ---- keys ----------------------------------------------------------------------------------------
+
+static_assert(sd::has_primary_key<Order> && sd::has_generated_key<Order>);
+static_assert(sd::has_primary_key<Tag> && !sd::has_generated_key<Tag>);
+static_assert(!sd::has_primary_key<LogLine>);
+static_assert(sd::column_list_traits<sd::unique_columns_of<User>>::contains<User>(1));
+
+// ---- SQL text, built at compile time --------------------------------------------------------------
+
+static_assert(sqlite_sql<sd::insert_shape<Order>> ==
+              R"(INSERT INTO "orders" ("customer", "amount", "status", "note") VALUES (?, ?, ?, ?))");
+static_assert(sqlite_sql<sd::insert_shape<Tag>> ==
+              R"(INSERT INTO "tag" ("id", "label", "uses") VALUES (?, ?, ?))");
+static_assert(sqlite_sql<sd::find_shape<Order>> ==
+              R"(SELECT "id", "customer", "amount", "status", "note" FROM "orders" WHERE "id" = ?)");
+static_assert(sqlite_sql<sd::update_shape<Order>> ==
+              R"(UPDATE "orders" SET "customer" = ?, "amount" = ?, "status" = ?, "note" = ? WHERE "id" = ?)");
+static_assert(sqlite_sql<sd::remove_shape<Order>> == R"(DELETE FROM "orders" WHERE "id" = ?)");
+static_assert(sqlite_sql<sd::create_table_shape<Order>> ==
+              R"(CREATE TABLE IF NOT EXISTS "orders" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, )"
+              R"("customer" TEXT NOT NULL, "amount" REAL NOT NULL, "status" INTEGER NOT NULL, "note" TEXT))"
+              " STRICT");
+static_assert(sqlite_sql<sd::create_table_shape<User>> ==
+              R"(CREATE TABLE IF NOT EXISTS "user" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, )"
+              R"("email" TEXT NOT NULL UNIQUE, "name" TEXT NOT NULL, "age" INTEGER NOT NULL) STRICT)");
+static_assert(sqlite_sql<sd::create_index_shape<User, 3>> ==
+              R"(CREATE INDEX IF NOT EXISTS "user_age_idx" ON "user" ("age"))");
+static_assert(sqlite_sql<sd::create_table_shape<Tag>> ==
+              R"(CREATE TABLE IF NOT EXISTS "tag" ("id" TEXT PRIMARY KEY NOT NULL, )"
+              R"("label" TEXT NOT NULL, "uses" INTEGER NOT NULL) STRICT)");
+
+// The design's select: the text depends only on the clause types, values are parameters.
+using paid_where = decltype(syncorm::where(col<&Order::status> == 1 && col<&Order::amount> > 10.0));
+using by_amount = decltype(syncorm::order_by(col<&Order::amount>.desc()));
+static_assert(sqlite_sql<sd::select_shape<Order, paid_where, by_amount, 1, false, false>> ==
+              R"(SELECT "id", "customer", "amount", "status", "note" FROM "orders" )"
+              R"(WHERE ("status" = ? AND "amount" > ?) ORDER BY "amount" DESC LIMIT ?)");
+static_assert(sd::compiled<sd::select_shape<Order, paid_where, by_amount, 1, false, false>,
+                           sqlite_dialect>::parameter_count == 3);
+
+using null_note = decltype(syncorm::where(col<&Order::note>.is_null()));
+static_assert(sqlite_sql<sd::count_shape<Order, null_note>> ==
+              R"(SELECT COUNT(*) FROM "orders" WHERE "note" IS NULL)");
+
+// OFFSET without LIMIT needs SQLite's "LIMIT -1".
+static_assert(sqlite_sql<sd::select_shape<Order, sd::absent, sd::absent, 0, true, false>> ==
+              R"(SELECT "id", "customer", "amount", "status", "note" FROM "orders" LIMIT -1 OFFSET ?)");
+
+TEST_CASE("SQL text is fixed at compile time and NUL-terminated for the C APIs") {
+  constexpr auto sql = sqlite_sql<sd::find_shape<Order>>;
+  CHECK(sql.data()[sql.size()] == '\0');
+  // The same shape always yields the same storage: the statement cache keys on it.
+  CHECK(sqlite_sql<sd::find_shape<Order>>.data() == sql.data());
+  MESSAGE(sql);
+}
