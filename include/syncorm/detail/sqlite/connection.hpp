@@ -138,17 +138,23 @@ public:
 #endif
   }
 
+  // Each read takes the column's value once and asks it for its type and content: one pass through
+  // SQLite's column bookkeeping instead of two (sqlite3_column_type, then sqlite3_column_int64).
+  // The connection is opened NOMUTEX, where protected and unprotected values are the same thing.
+
   read_status read(int column, std::int64_t& out) const noexcept {
-    switch (sqlite3_column_type(statement_, column)) {
-      case SQLITE_INTEGER: out = sqlite3_column_int64(statement_, column); return read_status::value;
+    sqlite3_value* v = sqlite3_column_value(statement_, column);
+    switch (sqlite3_value_type(v)) {
+      case SQLITE_INTEGER: out = sqlite3_value_int64(v); return read_status::value;
       case SQLITE_NULL: return read_status::null;
       default: return read_status::mismatch;
     }
   }
   read_status read(int column, double& out) const noexcept {
-    switch (sqlite3_column_type(statement_, column)) {
+    sqlite3_value* v = sqlite3_column_value(statement_, column);
+    switch (sqlite3_value_type(v)) {
       case SQLITE_FLOAT:
-      case SQLITE_INTEGER: out = sqlite3_column_double(statement_, column); return read_status::value;
+      case SQLITE_INTEGER: out = sqlite3_value_double(v); return read_status::value;
       case SQLITE_NULL: return read_status::null;
       default: return read_status::mismatch;
     }
@@ -168,11 +174,12 @@ public:
     return s;
   }
   read_status read(int column, std::string_view& out) const noexcept {
-    switch (sqlite3_column_type(statement_, column)) {
+    sqlite3_value* v = sqlite3_column_value(statement_, column);
+    switch (sqlite3_value_type(v)) {
       case SQLITE_TEXT: {
         // Text first, then its length, as SQLite documents; the length keeps embedded NULs.
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-        out = std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+        const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(v));
+        out = std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(v)));
         return read_status::value;
       }
       case SQLITE_NULL: return read_status::null;
@@ -180,10 +187,11 @@ public:
     }
   }
   read_status read(int column, blob_view& out) const noexcept {
-    switch (sqlite3_column_type(statement_, column)) {
+    sqlite3_value* v = sqlite3_column_value(statement_, column);
+    switch (sqlite3_value_type(v)) {
       case SQLITE_BLOB: {
-        const auto* bytes = static_cast<const std::byte*>(sqlite3_column_blob(statement_, column));
-        out = blob_view(bytes, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+        const auto* bytes = static_cast<const std::byte*>(sqlite3_value_blob(v));
+        out = blob_view(bytes, static_cast<std::size_t>(sqlite3_value_bytes(v)));
         return read_status::value;
       }
       case SQLITE_NULL: return read_status::null;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test (README's second command; CI runs exactly this).
+#   1. Release build with warnings as errors: all suites on SQLite and PostgreSQL, the compile-fail
+#      tests, and a smoke run of the benchmarks.
+#   2. The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The test run starts its own PostgreSQL servers on loopback and stops them afterwards.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/install-dependencies.sh"
+jobs=$(nproc)
+started=$SECONDS
+
+run_configuration() {
+  local name=$1; shift
+  local build="$root/build/$name"
+  echo "==> [$name] configure"
+  cmake -S "$root" -B "$build" -DSYNCORM_WARNINGS_AS_ERRORS=ON "$@" >/dev/null
+  echo "==> [$name] build"
+  cmake --build "$build" -j"$jobs"
+  echo "==> [$name] test"
+  ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 600
+}
+
+run_configuration release -DCMAKE_BUILD_TYPE=Release
+run_configuration sanitize -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=address,undefined \
+  -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
+echo "==> all tests passed in $((SECONDS - started)) s"
