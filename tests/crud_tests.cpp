@@ -231,3 +231,23 @@ TEST_CASE_TEMPLATE("a database object can be moved", Backend, SYNCORM_TEST_BACKE
   moved.insert(o);
   CHECK(moved.template count<Order>() == 1);
 }
+
+TEST_CASE_TEMPLATE("each statement is prepared once per connection, then reused", Backend, SYNCORM_TEST_BACKENDS) {
+  auto db = Backend::open();
+  db.template create_table<Order>();
+  auto round = [&](int i) {
+    Order o{.customer = "c" + std::to_string(i), .status = i};
+    db.insert(o);
+    o.amount = i;
+    db.update(o);
+    (void)db.template find<Order>(o.id);
+    (void)db.template select<Order>(where(col<&Order::status> == i), syncorm::limit(5));
+    (void)db.template count<Order>(where(col<&Order::customer> == o.customer));
+    db.transaction([&](auto& tx) { tx.remove(o); });
+  };
+  round(0);
+  const int after_first = Backend::prepared_statements(db);
+  CHECK(after_first >= 6);
+  for (int i = 1; i < 200; ++i) round(i);
+  CHECK(Backend::prepared_statements(db) == after_first);
+}

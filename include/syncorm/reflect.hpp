@@ -64,11 +64,13 @@ struct field_type_check {
                 "syncorm: a 64-bit unsigned field does not fit any SQL integer type; use std::int64_t");
   static_assert(!std::is_reference_v<Type> && !std::is_const_v<Type>,
                 "syncorm: model fields cannot be references or const; use plain values");
-  static_assert(field_value<Type>,
+  static_assert(field_value<Type> || std::is_same_v<unwrap_optional_t<Type>, std::uint64_t> ||
+                    std::is_same_v<unwrap_optional_t<Type>, unsigned long long> || std::is_reference_v<Type> ||
+                    std::is_const_v<Type>,
                 "syncorm: this field's type cannot be stored. Supported: signed integers, unsigned "
                 "integers up to 32 bits, enums, bool, float, double, std::string, "
                 "std::vector<std::byte>, std::chrono::system_clock::time_point, and std::optional "
-                "of each (a NULL-able column). The field is named in 'Field' below.");
+                "of each (a NULL-able column). The field is the `Field` argument in the line above.");
   static constexpr bool ok = true;
 };
 

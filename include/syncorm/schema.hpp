@@ -37,29 +37,26 @@ struct column_list_traits<columns<Members...>> {
   }();
 };
 
-template <class T>
-struct unique_columns_of_model {
+/// The columns<...> list a model_traits member names (`Get<model_traits<T>>`), or an empty list.
+template <class T, template <class> class Get>
+struct listed_columns {
   using type = columns<>;
 };
-template <class T>
-  requires requires { typename model_traits<T>::unique_columns; }
-struct unique_columns_of_model<T> {
-  using type = typename model_traits<T>::unique_columns;
+template <class T, template <class> class Get>
+  requires requires { typename Get<model_traits<T>>; }
+struct listed_columns<T, Get> {
+  using type = Get<model_traits<T>>;
 };
-template <class T>
-using unique_columns_of = typename unique_columns_of_model<T>::type;
+
+template <class Traits>
+using unique_columns_member = typename Traits::unique_columns;
+template <class Traits>
+using indexed_columns_member = typename Traits::indexed_columns;
 
 template <class T>
-struct indexed_columns_of_model {
-  using type = columns<>;
-};
+using unique_columns_of = typename listed_columns<T, unique_columns_member>::type;
 template <class T>
-  requires requires { typename model_traits<T>::indexed_columns; }
-struct indexed_columns_of_model<T> {
-  using type = typename model_traits<T>::indexed_columns;
-};
-template <class T>
-using indexed_columns_of = typename indexed_columns_of_model<T>::type;
+using indexed_columns_of = typename listed_columns<T, indexed_columns_member>::type;
 
 /// CREATE TABLE IF NOT EXISTS t (...).
 template <class T>
@@ -70,20 +67,17 @@ struct create_table_shape {
     w << "CREATE TABLE IF NOT EXISTS ";
     w.identifier(table);
     w << " (";
-    bool first = true;
-    for_each_field_index<T>([&](auto i) {
+    render_fields<T>(w, every_field, [](Writer& out, auto i) {
       using field = field_type<T, i>;
-      if (!first) w << ", ";
-      first = false;
-      w.identifier(field_name_v<T, i>);
-      w << " ";
+      out.identifier(field_name_v<T, i>);
+      out << " ";
       if constexpr (has_generated_key<T> && i == primary_key_index<T>) {
-        w << Dialect::generated_key_column(kind_of_field<field>);
+        out << Dialect::generated_key_column(kind_of_field<field>);
       } else {
-        w << Dialect::column_type(kind_of_field<field>);
-        if constexpr (has_primary_key<T> && i == primary_key_index<T>) w << " PRIMARY KEY";
-        if constexpr (!is_nullable_field<field>) w << " NOT NULL";
-        if constexpr (column_list_traits<unique_columns_of<T>>::template contains<T>(i)) w << " UNIQUE";
+        out << Dialect::column_type(kind_of_field<field>);
+        if constexpr (has_primary_key<T> && i == primary_key_index<T>) out << " PRIMARY KEY";
+        if constexpr (!is_nullable_field<field>) out << " NOT NULL";
+        if constexpr (column_list_traits<unique_columns_of<T>>::template contains<T>(i)) out << " UNIQUE";
       }
     });
     w << ")";

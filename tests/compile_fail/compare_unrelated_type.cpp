@@ -1,20 +1,7 @@
 // expect: a numeric column can only be compared with a number
 // Compiled by CTest twice: as is (must compile) and with SYNCORM_EXPECT_FAILURE (must fail with the
 // message above).
-#include <syncorm/sqlite.hpp>
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-struct Order {
-  std::int64_t id = 0;
-  std::string customer;
-  double amount = 0;
-  int status = 0;
-  std::optional<std::string> note;
-};
+#include "order_model.hpp"
 
 int main() {
   using syncorm::col;

@@ -54,6 +54,15 @@ struct sqlite_backend {
     return database{sqlite3_db_filename(db.native_handle(), "main")};
   }
   static constexpr bool text_accepts_any_bytes = true;  // NUL bytes and invalid UTF-8
+
+  /// How many prepared statements the connection holds.
+  static int prepared_statements(const database& db) {
+    int count = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db.native_handle(), nullptr); s != nullptr;
+         s = sqlite3_next_stmt(db.native_handle(), s))
+      ++count;
+    return count;
+  }
 };
 
 }  // namespace test_support

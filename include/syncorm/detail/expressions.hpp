@@ -122,59 +122,70 @@ std::int64_t checked_int64(const V& value, std::string_view column) {
   return static_cast<std::int64_t>(value);
 }
 
-/// The parameter a comparison binds for `value` against a column holding `Field`. The static
-/// assertions are what a user sees on misuse, so each names the rule that was broken.
+template <class V>
+concept number_value = (std::integral<V> || std::floating_point<V>) && !std::same_as<V, bool> &&
+                       !plain_character<V>;
+
+/// The parameter a comparison binds for `value` against a column holding `Field`. Each misuse is
+/// caught first, by a static assertion naming the rule, and yields a placeholder so the compiler
+/// reports that one sentence and nothing after it.
 template <class Field, class V>
 auto comparison_operand(V&& value, std::string_view column_name) {
   using value_type = std::remove_cvref_t<V>;
+  using placeholder = bound_value<std::int64_t>;
   constexpr value_category category = value_traits<Field>::category;
   if constexpr (std::same_as<value_type, std::nullopt_t> || std::same_as<value_type, std::nullptr_t>) {
     static_assert(always_false<V>, "syncorm: comparing a column with NULL is never true in SQL; "
                                    "use col<&T::m>.is_null() or .is_not_null()");
+    return placeholder{};
   } else if constexpr (is_optional<value_type>::value) {
     static_assert(always_false<V>, "syncorm: compare a column with a value, not a std::optional; "
                                    "test for NULL with .is_null()");
+    return placeholder{};
+  } else if constexpr (category == value_category::number && !number_value<value_type>) {
+    static_assert(always_false<V>, "syncorm: a numeric column can only be compared with a number "
+                                   "(not a string, bool, char or enum)");
+    return placeholder{};
+  } else if constexpr (category == value_category::enumeration && !std::same_as<value_type, Field>) {
+    static_assert(always_false<V>, "syncorm: an enum column can only be compared with a value of the same enum");
+    return placeholder{};
+  } else if constexpr (category == value_category::boolean && !std::same_as<value_type, bool>) {
+    static_assert(always_false<V>, "syncorm: a bool column can only be compared with true or false");
+    return placeholder{};
+  } else if constexpr (category == value_category::text && !text_like<value_type>) {
+    static_assert(always_false<V>, "syncorm: a text column can only be compared with a string "
+                                   "(std::string, std::string_view or a string literal)");
+    return placeholder{};
+  } else if constexpr (category == value_category::blob && !blob_like<value_type>) {
+    static_assert(always_false<V>, "syncorm: a blob column can only be compared with bytes "
+                                   "(std::vector<std::byte> or std::span<const std::byte>)");
+    return placeholder{};
+  } else if constexpr (category == value_category::time && !is_time_point<value_type>) {
+    static_assert(always_false<V>, "syncorm: a time column can only be compared with a system_clock time_point");
+    return placeholder{};
   } else if constexpr (category == value_category::number) {
-    static_assert((std::integral<value_type> || std::floating_point<value_type>) &&
-                      !std::same_as<value_type, bool> && !plain_character<value_type>,
-                  "syncorm: a numeric column can only be compared with a number "
-                  "(not a string, bool, char or enum)");
     if constexpr (std::floating_point<value_type>) return bound_value<double>{static_cast<double>(value)};
     else return bound_value<std::int64_t>{checked_int64(value, column_name)};
   } else if constexpr (category == value_category::enumeration) {
-    static_assert(std::same_as<value_type, Field>,
-                  "syncorm: an enum column can only be compared with a value of the same enum");
     return bound_value<std::int64_t>{
         static_cast<std::int64_t>(static_cast<std::underlying_type_t<Field>>(value))};
   } else if constexpr (category == value_category::boolean) {
-    static_assert(std::same_as<value_type, bool>,
-                  "syncorm: a bool column can only be compared with true or false");
     return bound_value<bool>{value};
   } else if constexpr (category == value_category::text) {
-    static_assert(text_like<value_type>,
-                  "syncorm: a text column can only be compared with a string "
-                  "(std::string, std::string_view or a string literal)");
     // A temporary std::string is kept alive by the expression; anything else is a view the caller
     // keeps alive for the call, as with any string_view.
     if constexpr (std::same_as<value_type, std::string> && !std::is_lvalue_reference_v<V>)
       return bound_value<std::string>{std::move(value)};
     else return bound_value<std::string_view>{std::string_view{value}};
   } else if constexpr (category == value_category::blob) {
-    static_assert(blob_like<value_type>,
-                  "syncorm: a blob column can only be compared with bytes (std::vector<std::byte> "
-                  "or std::span<const std::byte>)");
     if constexpr (std::same_as<value_type, std::vector<std::byte>> && !std::is_lvalue_reference_v<V>)
       return bound_value<std::vector<std::byte>>{std::move(value)};
     else return bound_value<blob_view>{blob_view{value}};
   } else {
-    static_assert(is_time_point<value_type>,
-                  "syncorm: a time column can only be compared with a system_clock time_point");
     return bound_value<wire_time>{std::chrono::floor<std::chrono::microseconds>(value)};
   }
 }
 
-/// The parameter `set(column, value)` binds: exactly the column's own kind, range-checked, so a
-/// value that would be stored wrongly is refused before it reaches the database.
 /// What a NULL-able assignment stores: owning for text and bytes, since the value may come from a
 /// temporary std::optional.
 template <class Target>
@@ -211,6 +222,7 @@ auto assignment_operand(V&& value, std::string_view column_name) {
     if constexpr (!std::integral<value_type> || std::same_as<value_type, bool> || plain_character<value_type>) {
       static_assert(always_false<V>, "syncorm: an integer column can only be set to an integer "
                                      "(a floating-point value would be truncated)");
+      return make(target{});
     } else {
       if (!std::in_range<target>(value))
         throw type_error("syncorm: value " + std::to_string(value) + " does not fit column " +

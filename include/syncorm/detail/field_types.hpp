@@ -77,63 +77,36 @@ struct value_traits {
   static constexpr bool supported = false;
 };
 
+/// What every supported value type declares.
+template <value_kind Kind, value_category Category>
+struct supported_value {
+  static constexpr bool supported = true;
+  static constexpr value_kind kind = Kind;
+  static constexpr value_category category = Category;
+};
+
 template <integer_value V>
   requires(std::is_signed_v<V> || sizeof(V) < 8)
-struct value_traits<V> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = integer_kind<V>();
-  static constexpr value_category category = value_category::number;
-};
+struct value_traits<V> : supported_value<integer_kind<V>(), value_category::number> {};
 
 template <class V>
   requires std::is_enum_v<V> && value_traits<std::underlying_type_t<V>>::supported
-struct value_traits<V> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = value_traits<std::underlying_type_t<V>>::kind;
-  static constexpr value_category category = value_category::enumeration;
-};
+struct value_traits<V>
+    : supported_value<value_traits<std::underlying_type_t<V>>::kind, value_category::enumeration> {};
 
 template <>
-struct value_traits<bool> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = value_kind::boolean;
-  static constexpr value_category category = value_category::boolean;
-};
-
+struct value_traits<bool> : supported_value<value_kind::boolean, value_category::boolean> {};
 template <>
-struct value_traits<float> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = value_kind::real;
-  static constexpr value_category category = value_category::number;
-};
-
+struct value_traits<float> : supported_value<value_kind::real, value_category::number> {};
 template <>
-struct value_traits<double> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = value_kind::double_precision;
-  static constexpr value_category category = value_category::number;
-};
-
+struct value_traits<double> : supported_value<value_kind::double_precision, value_category::number> {};
 template <>
-struct value_traits<std::string> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = value_kind::text;
-  static constexpr value_category category = value_category::text;
-};
-
+struct value_traits<std::string> : supported_value<value_kind::text, value_category::text> {};
 template <>
-struct value_traits<std::vector<std::byte>> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = value_kind::blob;
-  static constexpr value_category category = value_category::blob;
-};
-
+struct value_traits<std::vector<std::byte>> : supported_value<value_kind::blob, value_category::blob> {};
 template <>
-struct value_traits<std::chrono::system_clock::time_point> {
-  static constexpr bool supported = true;
-  static constexpr value_kind kind = value_kind::timestamp;
-  static constexpr value_category category = value_category::time;
-};
+struct value_traits<std::chrono::system_clock::time_point>
+    : supported_value<value_kind::timestamp, value_category::time> {};
 
 /// A field type syncorm can store: a supported value, or std::optional of one (a NULL-able column).
 template <class F>

@@ -177,8 +177,17 @@ public:
   void insert_many(Range&& rows) {
     using T = std::ranges::range_value_t<Range>;
     static_assert(valid_model<T>);
-    static_assert(std::is_same_v<std::ranges::range_reference_t<Range>, T&>,
-                  "syncorm: insert_many needs a mutable range of rows (ids are written back)");
+    if constexpr (!std::is_same_v<std::ranges::range_reference_t<Range>, T&>) {
+      static_assert(always_false<Range>, "syncorm: insert_many needs a mutable range of rows (ids are written back)");
+    } else {
+      insert_all(rows);
+    }
+  }
+
+private:
+  template <class Range>
+  void insert_all(Range& rows) {
+    using T = std::ranges::range_value_t<Range>;
     if (std::ranges::begin(rows) == std::ranges::end(rows)) return;
     guarded([&] {
       transaction_scope<Connection> scope{*connection_};
@@ -197,17 +206,23 @@ public:
     });
   }
 
+public:
+
   /// UPDATE the row with `row.id` from every other field. Returns false if no row has that id.
   template <class T>
     requires model<T>
   bool update(T& row) {
     static_assert(valid_model<T>);
-    static_assert(has_primary_key<T>, "syncorm: update(row) needs a primary key: a field named `id`");
-    if constexpr (write_needs_transaction<T, transaction_type>) {
-      if (connection_->state().depth == 0)
-        return transaction([&](transaction_type& tx) { return tx.update(row); });
+    if constexpr (!has_primary_key<T>) {
+      static_assert(has_primary_key<T>, "syncorm: update(row) needs a primary key: a field named `id`");
+      return false;
+    } else {
+      if constexpr (write_needs_transaction<T, transaction_type>) {
+        if (connection_->state().depth == 0)
+          return transaction([&](transaction_type& tx) { return tx.update(row); });
+      }
+      return guarded([&] { return update_with_hooks(row); });
     }
-    return guarded([&] { return update_with_hooks(row); });
   }
 
   /// UPDATE t SET ... WHERE ...; returns the number of rows changed. With write hooks, the rows are
@@ -224,15 +239,9 @@ public:
     if constexpr (has_write_hooks<T, transaction_type>) {
       static_assert(has_primary_key<T>,
                     "syncorm: a model with hooks needs a primary key (`id`) for update_where");
-      return guarded([&] {
-        transaction_scope<Connection> scope{*connection_};
-        std::int64_t changed = 0;
-        for (T& row : locked_rows<T>(get_clause<is_where>(clauses...))) {
-          (apply_set(row, clauses), ...);
-          changed += update_with_hooks(row) ? 1 : 0;
-        }
-        scope.commit();
-        return changed;
+      return for_each_locked_row<T>(get_clause<is_where>(clauses...), [&](T& row) {
+        (apply_set(row, clauses), ...);
+        return update_with_hooks(row);
       });
     } else {
       using statement = compiled<update_where_shape<T, clause_type<is_where, Clauses...>,
@@ -252,19 +261,23 @@ public:
     requires model<T>
   bool remove(const T& row) {
     static_assert(valid_model<T>);
-    static_assert(has_primary_key<T>, "syncorm: remove(row) needs a primary key: a field named `id`");
-    if constexpr (write_needs_transaction<T, transaction_type>) {
-      if (connection_->state().depth == 0)
-        return transaction([&](transaction_type& tx) { return tx.remove(row); });
-    }
-    return guarded([&] {
-      if constexpr (has_write_hooks<T, transaction_type>) {
-        T copy = row;  // before_destroy may change the row; the caller's stays as it was
-        return remove_with_hooks(copy);
-      } else {
-        return remove_statement(row);
+    if constexpr (!has_primary_key<T>) {
+      static_assert(has_primary_key<T>, "syncorm: remove(row) needs a primary key: a field named `id`");
+      return false;
+    } else {
+      if constexpr (write_needs_transaction<T, transaction_type>) {
+        if (connection_->state().depth == 0)
+          return transaction([&](transaction_type& tx) { return tx.remove(row); });
       }
-    });
+      return guarded([&] {
+        if constexpr (has_write_hooks<T, transaction_type>) {
+          T copy = row;  // before_destroy may change the row; the caller's stays as it was
+          return remove_with_hooks(copy);
+        } else {
+          return remove_statement(row);
+        }
+      });
+    }
   }
 
   /// DELETE FROM t WHERE ...; returns the number of rows deleted. With write hooks, the rows are
@@ -279,14 +292,8 @@ public:
     if constexpr (has_write_hooks<T, transaction_type>) {
       static_assert(has_primary_key<T>,
                     "syncorm: a model with hooks needs a primary key (`id`) for remove_where");
-      return guarded([&] {
-        transaction_scope<Connection> scope{*connection_};
-        std::int64_t removed = 0;
-        for (T& row : locked_rows<T>(get_clause<is_where>(clauses...)))
-          removed += remove_with_hooks(row) ? 1 : 0;
-        scope.commit();
-        return removed;
-      });
+      return for_each_locked_row<T>(get_clause<is_where>(clauses...),
+                                    [&](T& row) { return remove_with_hooks(row); });
     } else {
       using statement = compiled<remove_where_shape<T, clause_type<is_where, Clauses...>>, dialect>;
       return guarded([&] {
@@ -304,23 +311,29 @@ public:
     requires model<T>
   std::optional<T> find(const Key& key) {
     static_assert(valid_model<T>);
-    static_assert(has_primary_key<T>, "syncorm: find<T>(id) needs a primary key: a field named `id`");
-    using key_type = primary_key_type<T>;
-    if constexpr (integer_value<key_type>) {
-      static_assert(integer_value<Key>, "syncorm: find<T>(id) takes an integer id for this model");
-      if (!std::in_range<key_type>(key)) return std::nullopt;  // no row can have that id
+    if constexpr (!has_primary_key<T>) {
+      static_assert(has_primary_key<T>, "syncorm: find<T>(id) needs a primary key: a field named `id`");
+      return std::nullopt;
     } else {
-      static_assert(text_like<Key>, "syncorm: find<T>(id) takes a string id for this model");
+      using key_type = primary_key_type<T>;
+      if constexpr (integer_value<key_type> && !integer_value<Key>) {
+        static_assert(integer_value<Key>, "syncorm: find<T>(id) takes an integer id for this model");
+        return std::nullopt;
+      } else if constexpr (!integer_value<key_type> && !text_like<Key>) {
+        static_assert(text_like<Key>, "syncorm: find<T>(id) takes a string id for this model");
+        return std::nullopt;
+      } else {
+        if constexpr (integer_value<key_type>) {
+          if (!std::in_range<key_type>(key)) return std::nullopt;  // no row can have that id
+        }
+        return guarded([&] {
+          auto q = connection_->template start<compiled<find_shape<T>, dialect>>();
+          if constexpr (integer_value<key_type>) q.bind(to_wire(static_cast<key_type>(key)));
+          else q.bind(std::string_view{key});
+          return read_one<T>(q);
+        });
+      }
     }
-    return guarded([&]() -> std::optional<T> {
-      auto q = connection_->template start<compiled<find_shape<T>, dialect>>();
-      if constexpr (integer_value<key_type>) q.bind(to_wire(static_cast<key_type>(key)));
-      else q.bind(std::string_view{key});
-      if (!q.next()) return std::nullopt;
-      std::optional<T> row{std::in_place};
-      read_row(q, *row);
-      return row;
-    });
   }
 
   /// SELECT rows of T, with optional where, order_by, limit and offset clauses.
@@ -330,17 +343,11 @@ public:
     static_assert(valid_model<T>);
     check_clauses<T, clause_rules{.where = true, .order_by = true, .limit = true, .offset = true},
                   Clauses...>();
-    using statement =
-        compiled<select_shape<T, clause_type<is_where, Clauses...>, clause_type<is_order_by, Clauses...>,
-                              count_clauses<is_limit, Clauses...> != 0 ? 1 : 0,
-                              count_clauses<is_offset, Clauses...> != 0, false>,
-                 dialect>;
+    using statement = select_statement<T, count_clauses<is_limit, Clauses...> != 0 ? 1 : 0, Clauses...>;
     return guarded([&] {
       auto q = connection_->template start<statement>();
       bind_select_clauses(q, clauses...);
-      std::vector<T> rows;
-      while (q.next()) read_row(q, rows.emplace_back());
-      return rows;
+      return read_all<T>(q);
     });
   }
 
@@ -350,17 +357,10 @@ public:
   std::optional<T> first(const Clauses&... clauses) {
     static_assert(valid_model<T>);
     check_clauses<T, clause_rules{.where = true, .order_by = true, .offset = true}, Clauses...>();
-    using statement =
-        compiled<select_shape<T, clause_type<is_where, Clauses...>, clause_type<is_order_by, Clauses...>,
-                              2, count_clauses<is_offset, Clauses...> != 0, false>,
-                 dialect>;
-    return guarded([&]() -> std::optional<T> {
-      auto q = connection_->template start<statement>();
+    return guarded([&] {
+      auto q = connection_->template start<select_statement<T, 2, Clauses...>>();
       bind_select_clauses(q, clauses...);
-      if (!q.next()) return std::nullopt;
-      std::optional<T> row{std::in_place};
-      read_row(q, *row);
-      return row;
+      return read_one<T>(q);
     });
   }
 
@@ -387,19 +387,21 @@ public:
   /// exception is rethrown). Nested calls use savepoints. Returns what `body` returns.
   template <class Body>
   decltype(auto) transaction(Body&& body) {
-    static_assert(std::is_invocable_v<Body&, transaction_type&>,
-                  "syncorm: transaction() takes a callable with the transaction as its parameter, "
-                  "like [&](auto& tx) { tx.insert(row); }");
-    using result = std::invoke_result_t<Body&, transaction_type&>;
-    transaction_scope<Connection> scope{*connection_};
-    transaction_type tx{*connection_};
-    if constexpr (std::is_void_v<result>) {
-      std::invoke(body, tx);
-      scope.commit();
+    if constexpr (!std::is_invocable_v<Body&, transaction_type&>) {
+      static_assert(always_false<Body>, "syncorm: transaction() takes a callable with the transaction as its "
+                                        "parameter, like [&](auto& tx) { tx.insert(row); }");
     } else {
-      result value = std::invoke(body, tx);
-      scope.commit();
-      return value;
+      using result = std::invoke_result_t<Body&, transaction_type&>;
+      transaction_scope<Connection> scope{*connection_};
+      transaction_type tx{*connection_};
+      if constexpr (std::is_void_v<result>) {
+        std::invoke(body, tx);
+        scope.commit();
+      } else {
+        result value = std::invoke(body, tx);
+        scope.commit();
+        return value;
+      }
     }
   }
 
@@ -536,9 +538,40 @@ private:
   /// can (SELECT ... FOR UPDATE), so the per-row writes that follow see no concurrent change.
   template <class T, class Where>
   std::vector<T> locked_rows(const Where& where) {
-    using statement = compiled<select_shape<T, Where, absent, 0, false, true>, dialect>;
-    auto q = connection_->template start<statement>();
+    auto q = connection_->template start<compiled<select_shape<T, Where, absent, 0, false, true>, dialect>>();
     where.condition.bind(q);
+    return read_all<T>(q);
+  }
+
+  /// Runs `write(row)` (true: the row changed) on each row the where clause selects, locked, in one
+  /// transaction scope; returns how many changed. The path of bulk writes when hooks must see rows.
+  template <class T, class Where, class Write>
+  std::int64_t for_each_locked_row(const Where& where, Write&& write) {
+    return guarded([&] {
+      transaction_scope<Connection> scope{*connection_};
+      std::int64_t changed = 0;
+      for (T& row : locked_rows<T>(where)) changed += write(row) ? 1 : 0;
+      scope.commit();
+      return changed;
+    });
+  }
+
+  template <class T, int Limit, class... Clauses>
+  using select_statement =
+      compiled<select_shape<T, clause_type<is_where, Clauses...>, clause_type<is_order_by, Clauses...>, Limit,
+                            count_clauses<is_offset, Clauses...> != 0, false>,
+               dialect>;
+
+  template <class T, class Cursor>
+  static std::optional<T> read_one(Cursor& q) {
+    if (!q.next()) return std::nullopt;
+    std::optional<T> row{std::in_place};
+    read_row(q, *row);
+    return row;
+  }
+
+  template <class T, class Cursor>
+  static std::vector<T> read_all(Cursor& q) {
     std::vector<T> rows;
     while (q.next()) read_row(q, rows.emplace_back());
     return rows;

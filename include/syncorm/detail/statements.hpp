@@ -30,14 +30,30 @@ inline constexpr bool inserted_field = !(has_generated_key<T> && I == primary_ke
 template <class T, std::size_t I>
 inline constexpr bool updated_field = !(has_primary_key<T> && I == primary_key_index<T>);
 
-template <class T, class Writer>
-constexpr void render_column_list(Writer& w) {
+/// Renders `item(w, field_index)` for each field whose index satisfies `Selected`, separated by ", ".
+template <class T, class Selected, class Writer, class Item>
+constexpr void render_fields(Writer& w, Selected selected, Item item) {
   bool first = true;
   for_each_field_index<T>([&](auto i) {
-    if (!first) w << ", ";
-    first = false;
-    w.identifier(field_name_v<T, i>);
+    if constexpr (selected(i)) {
+      if (!first) w << ", ";
+      first = false;
+      item(w, i);
+    }
   });
+}
+
+inline constexpr auto every_field = [](auto) { return true; };
+
+template <class T>
+inline constexpr auto inserted_fields = [](auto i) { return inserted_field<T, i>; };
+
+template <class T>
+inline constexpr auto updated_fields = [](auto i) { return updated_field<T, i>; };
+
+template <class T, class Writer>
+constexpr void render_column_list(Writer& w) {
+  render_fields<T>(w, every_field, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
 }
 
 template <class T, class Writer>
@@ -57,23 +73,10 @@ struct insert_shape {
     w << "INSERT INTO ";
     w.identifier(table);
     w << " (";
-    bool first = true;
-    for_each_field_index<T>([&](auto i) {
-      if constexpr (inserted_field<T, i>) {
-        if (!first) w << ", ";
-        first = false;
-        w.identifier(field_name_v<T, i>);
-      }
-    });
+    render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
     w << ") VALUES (";
-    first = true;
-    for_each_field_index<T>([&](auto i) {
-      if constexpr (inserted_field<T, i>) {
-        if (!first) w << ", ";
-        first = false;
-        w.parameter(kind_of_field<field_type<T, i>>);
-      }
-    });
+    render_fields<T>(w, inserted_fields<T>,
+                     [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>); });
     w << ")";
     if constexpr (has_generated_key<T> && Dialect::insert_returns_key) {
       w << " RETURNING ";
@@ -164,15 +167,10 @@ struct update_shape {
     w << "UPDATE ";
     w.identifier(table);
     w << " SET ";
-    bool first = true;
-    for_each_field_index<T>([&](auto i) {
-      if constexpr (updated_field<T, i>) {
-        if (!first) w << ", ";
-        first = false;
-        w.identifier(field_name_v<T, i>);
-        w << " = ";
-        w.parameter(kind_of_field<field_type<T, i>>);
-      }
+    render_fields<T>(w, updated_fields<T>, [](Writer& out, auto i) {
+      out.identifier(field_name_v<T, i>);
+      out << " = ";
+      out.parameter(kind_of_field<field_type<T, i>>);
     });
     render_key_condition<T>(w);
   }
