@@ -2,6 +2,7 @@
 // The backends every backend-independent suite runs against. A suite is written once as
 // TEST_CASE_TEMPLATE(..., Backend, test_support::backends) and so cannot drift between backends.
 
+#include <syncorm/postgres.hpp>
 #include <syncorm/sqlite.hpp>
 
 #include <doctest/doctest.h>
@@ -9,10 +10,14 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <unistd.h>
+#include <vector>
 
 namespace test_support {
 
@@ -65,6 +70,84 @@ struct sqlite_backend {
   }
 };
 
+/// The state directory of the PostgreSQL server CTest started for this test (see
+/// cmake/SyncormPostgresFixture.cmake). Missing means the test was not run through CTest: that is
+/// a failure, never a reason to skip.
+inline std::filesystem::path postgres_state_directory() {
+  const char* dir = std::getenv("SYNCORM_PG_STATE_DIR");
+  if (dir == nullptr)
+    throw std::runtime_error("SYNCORM_PG_STATE_DIR is not set: run the tests through ctest, which starts PostgreSQL");
+  return dir;
+}
+
+/// A line of a file the server script wrote into the state directory.
+inline std::string postgres_state_file(const std::string& name) {
+  std::ifstream in(postgres_state_directory() / name);
+  std::string line;
+  if (!std::getline(in, line) || line.empty())
+    throw std::runtime_error("cannot read " + (postgres_state_directory() / name).string() +
+                             ": did the PostgreSQL test server start?");
+  return line;
+}
+
+/// Connection string of the test server's primary.
+inline const std::string& postgres_conninfo() {
+  static const std::string conninfo = postgres_state_file("primary.conninfo");
+  return conninfo;
+}
+
+/// PostgreSQL on the server CTest started; each open() gets a schema of its own, so tests are as
+/// isolated from each other (and from other test processes) as fresh SQLite files.
+struct postgres_backend {
+  static constexpr std::string_view name = "postgresql";
+  using database = syncorm::postgres::database;
+  using transaction = syncorm::postgres::transaction;
+
+  static database open() {
+    static std::atomic<int> counter{0};
+    const std::string schema = "test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    admin().execute("CREATE SCHEMA " + schema);
+    const std::string conninfo = postgres_conninfo() + " options='-c search_path=" + schema + "'";
+    database db{conninfo};
+    conninfo_of()[db.native_handle()] = conninfo;
+    return db;
+  }
+  /// A second connection to the same schema (for concurrency and crash tests).
+  static database open_again(const database& db) { return database{conninfo_of().at(db.native_handle())}; }
+
+  static constexpr bool text_accepts_any_bytes = false;  // PostgreSQL text is valid UTF-8 without NUL
+
+  /// How many prepared statements the connection holds.
+  static int prepared_statements(const database& db) {
+    PGresult* r = PQexec(db.native_handle(), "SELECT count(*) FROM pg_prepared_statements");
+    const int count = std::atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return count;
+  }
+
+  /// The connection creating the schemas; it drops them when the test process ends.
+  static database& admin() {
+    static struct holder {
+      database db{postgres_conninfo()};
+      std::vector<std::string> schemas;
+      ~holder() {
+        try {
+          db.execute("DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'test\\_" +
+                     std::to_string(::getpid()) + "\\_%' LOOP EXECUTE 'DROP SCHEMA ' || quote_ident(s) || ' CASCADE'; END LOOP; END $$");
+        } catch (...) {
+        }
+      }
+    } instance;
+    return instance.db;
+  }
+
+private:
+  static std::map<const void*, std::string>& conninfo_of() {
+    static std::map<const void*, std::string> map;
+    return map;
+  }
+};
+
 }  // namespace test_support
 
-#define SYNCORM_TEST_BACKENDS test_support::sqlite_backend
+#define SYNCORM_TEST_BACKENDS test_support::sqlite_backend, test_support::postgres_backend

@@ -197,7 +197,13 @@ private:
         for (T& row : rows) previous_keys.push_back(row.id);
       }
       try {
-        for (T& row : rows) insert_with_hooks(row);
+        // A backend may send a whole batch at once (PostgreSQL: COPY); hooks need rows one by one.
+        if constexpr (!has_write_hooks<T, transaction_type> &&
+                      requires { connection_->template insert_rows<T>(rows); }) {
+          connection_->template insert_rows<T>(rows);
+        } else {
+          for (T& row : rows) insert_with_hooks(row);
+        }
         scope.commit();
       } catch (...) {
         if (!scope.committed()) restore_keys(rows, previous_keys);

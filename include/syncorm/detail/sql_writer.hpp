@@ -78,6 +78,11 @@ struct compiled_statement {
   static constexpr std::size_t parameter_count = parameter_storage.size();
   static constexpr const value_kind* parameter_kinds = parameter_storage.data();
   static constexpr std::string_view table = Shape::table;
+  /// Whether running the statement changes nothing (so it may be repeated, or sent to a replica).
+  static constexpr bool read_only = [] {
+    if constexpr (requires { Shape::read_only; }) return bool{Shape::read_only};
+    else return false;
+  }();
 };
 
 }  // namespace syncorm::detail

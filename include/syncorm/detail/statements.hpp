@@ -89,6 +89,7 @@ struct insert_shape {
 template <class T>
 struct find_shape {
   static constexpr std::string_view table = table_name_v<T>;
+  static constexpr bool read_only = true;
   template <class Dialect, class Writer>
   static constexpr void render(Writer& w) {
     w << "SELECT ";
@@ -122,6 +123,7 @@ constexpr void render_order_by(order_by_clause<Orderings...>*, Writer& w) {
 template <class T, class Where, class OrderBy, int Limit, bool Offset, bool Lock>
 struct select_shape {
   static constexpr std::string_view table = table_name_v<T>;
+  static constexpr bool read_only = !Lock;
   template <class Dialect, class Writer>
   static constexpr void render(Writer& w) {
     w << "SELECT ";
@@ -150,6 +152,7 @@ struct select_shape {
 template <class T, class Where>
 struct count_shape {
   static constexpr std::string_view table = table_name_v<T>;
+  static constexpr bool read_only = true;
   template <class Dialect, class Writer>
   static constexpr void render(Writer& w) {
     w << "SELECT COUNT(*) FROM ";
