@@ -124,6 +124,43 @@ TEST_CASE("SQLSTATEs become constraint_error naming the constraint, table and co
   }
 }
 
+TEST_CASE("foreign-key and NOT NULL violations name their constraint and column") {
+  auto db = postgres_backend::open();
+  struct Customer {
+    std::int64_t id = 0;
+    std::string name;
+  };
+  struct Invoice {
+    std::int64_t id = 0;
+    std::int64_t customer_id = 0;
+    std::optional<std::string> memo;
+  };
+  db.create_table<Customer>();
+  db.create_table<Invoice>();
+  db.execute(R"(ALTER TABLE invoice ADD CONSTRAINT invoice_customer_fk FOREIGN KEY (customer_id) REFERENCES customer (id))");
+  db.execute(R"(ALTER TABLE invoice ALTER COLUMN memo SET NOT NULL)");
+  Customer c{.name = "c"};
+  db.insert(c);
+  Invoice orphan{.customer_id = c.id + 100, .memo = "m"};
+  try {
+    db.insert(orphan);
+    FAIL("expected constraint_error");
+  } catch (const syncorm::constraint_error& e) {
+    CHECK(e.constraint() == "invoice_customer_fk");
+    CHECK(e.table() == "invoice");
+    CHECK(e.column() == "customer_id");
+  }
+  Invoice no_memo{.customer_id = c.id};
+  try {
+    db.insert(no_memo);
+    FAIL("expected constraint_error");
+  } catch (const syncorm::constraint_error& e) {
+    CHECK(e.table() == "invoice");
+    CHECK(e.column() == "memo");
+  }
+  CHECK(db.count<Invoice>() == 0);
+}
+
 TEST_CASE("a refused connection is a connection_error carrying libpq's message") {
   try {
     postgres_backend::database db{"host=127.0.0.1 port=1 dbname=nothing connect_timeout=2"};

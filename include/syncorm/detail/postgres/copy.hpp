@@ -1,6 +1,7 @@
 #pragma once
 // insert_many's fast path on PostgreSQL: the ids are reserved from the identity's sequence in one
-// round trip, then every row (id included) is streamed with COPY ... FROM STDIN (FORMAT binary).
+// round trip (see connection::reserve_keys), then every row (id included) is streamed with
+// COPY ... FROM STDIN (FORMAT binary).
 // One statement for the whole batch instead of one INSERT per row, and still every id is known.
 
 #include <cstdint>
@@ -26,29 +27,6 @@ struct copy_shape {
     w << " (";
     render_column_list<T>(w);
     w << ") FROM STDIN (FORMAT binary)";
-  }
-};
-
-/// The table name as pg_get_serial_sequence() expects it: a quoted identifier, as text.
-template <class T>
-struct quoted_table_name {
-  static constexpr std::string build() {
-    std::string out;
-    append_identifier(out, table_name_v<T>);
-    return out;
-  }
-};
-
-/// n fresh values of a table's identity sequence ($1: quoted table name, $2: n).
-struct key_reservation_shape {
-  static constexpr std::string_view table = {};
-  template <class Dialect, class Writer>
-  static constexpr void render(Writer& w) {
-    w << "SELECT nextval(pg_get_serial_sequence(";
-    w.parameter(value_kind::text);
-    w << ", 'id')) FROM generate_series(1, ";
-    w.parameter(value_kind::big_integer);
-    w << ")";
   }
 };
 

@@ -1,0 +1,350 @@
+// syncorm vs raw libpq on the same workloads, schema and server. The raw side is libpq done the
+// fastest correct way per workload: binary parameters and results through prepared statements, and
+// for the bulk insert a binary COPY after reserving the ids (so every row's id is known, as
+// insert_many guarantees). A round trip costs tens of microseconds here, so the per-row workloads
+// measure round trips on both sides; the bulk insert is where the protocol choice matters, and a
+// second pairing compares it with one prepared INSERT per row.
+
+#include <syncorm/postgres.hpp>
+
+#include <benchmark/benchmark.h>
+#include <libpq-fe.h>
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "postgres_server.hpp"
+#include "workload.hpp"
+
+namespace {
+
+using syncorm_bench::make_orders;
+using syncorm_bench::Order;
+using syncorm_bench::row_count;
+
+/// A database with an empty orders table, created by syncorm for both sides.
+syncorm::postgres::database open_database() {
+  syncorm::postgres::database db{syncorm_bench::postgres_conninfo()};
+  db.drop_table<Order>();
+  db.create_table<Order>();
+  return db;
+}
+
+syncorm::postgres::database loaded_database() {
+  auto db = open_database();
+  auto rows = make_orders(row_count());
+  db.insert_many(rows);
+  db.execute(R"(ANALYZE "order")");
+  return db;
+}
+
+void truncate(syncorm::postgres::database& db) { db.execute(R"(TRUNCATE "order" RESTART IDENTITY)"); }
+
+// ---- raw libpq ---------------------------------------------------------------------------------------
+
+constexpr unsigned int int4_oid = 23, int8_oid = 20, float8_oid = 701, text_oid = 25;
+
+struct raw_connection {
+  PGconn* handle;
+  raw_connection() : handle(PQconnectdb(syncorm_bench::postgres_conninfo().c_str())) {
+    if (PQstatus(handle) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(handle));
+  }
+  ~raw_connection() { PQfinish(handle); }
+  raw_connection(const raw_connection&) = delete;
+  raw_connection& operator=(const raw_connection&) = delete;
+
+  void exec(const char* sql) const {
+    PGresult* r = PQexec(handle, sql);
+    const auto status = PQresultStatus(r);
+    PQclear(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw std::runtime_error(PQerrorMessage(handle));
+  }
+  void prepare(const char* name, const char* sql, int count, const unsigned int* types) const {
+    PGresult* r = PQprepare(handle, name, sql, count, types);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) throw std::runtime_error(PQerrorMessage(handle));
+  }
+};
+
+template <class U>
+void put_big_endian(char* out, U v) {
+  if constexpr (sizeof(U) == 8) v = __builtin_bswap64(v);
+  else if constexpr (sizeof(U) == 4) v = __builtin_bswap32(v);
+  else if constexpr (sizeof(U) == 2) v = __builtin_bswap16(v);
+  std::memcpy(out, &v, sizeof v);
+}
+template <class U>
+U get_big_endian(const char* in) {
+  U v;
+  std::memcpy(&v, in, sizeof v);
+  if constexpr (sizeof(U) == 8) return __builtin_bswap64(v);
+  else if constexpr (sizeof(U) == 4) return __builtin_bswap32(v);
+  else return __builtin_bswap16(v);
+}
+
+/// The five order columns of a binary result row.
+void raw_read_order(const PGresult* r, int row, Order& o) {
+  o.id = static_cast<std::int64_t>(get_big_endian<std::uint64_t>(PQgetvalue(r, row, 0)));
+  o.customer.assign(PQgetvalue(r, row, 1), static_cast<std::size_t>(PQgetlength(r, row, 1)));
+  o.amount = std::bit_cast<double>(get_big_endian<std::uint64_t>(PQgetvalue(r, row, 2)));
+  o.status = static_cast<std::int32_t>(get_big_endian<std::uint32_t>(PQgetvalue(r, row, 3)));
+  if (PQgetisnull(r, row, 4) != 0) o.note.reset();
+  else o.note.emplace(PQgetvalue(r, row, 4), static_cast<std::size_t>(PQgetlength(r, row, 4)));
+}
+
+/// Parameters of the four non-key columns, in binary; `scratch` holds the fixed-width values.
+struct order_parameters {
+  const char* values[5];
+  int lengths[5];
+  int formats[5] = {1, 1, 1, 1, 1};
+  char scratch[24];
+  void set(const Order& o) {
+    values[0] = o.customer.data();
+    lengths[0] = static_cast<int>(o.customer.size());
+    put_big_endian(scratch, std::bit_cast<std::uint64_t>(o.amount));
+    values[1] = scratch;
+    lengths[1] = 8;
+    put_big_endian(scratch + 8, static_cast<std::uint32_t>(o.status));
+    values[2] = scratch + 8;
+    lengths[2] = 4;
+    values[3] = o.note ? o.note->data() : nullptr;
+    lengths[3] = o.note ? static_cast<int>(o.note->size()) : 0;
+  }
+  void set_key(std::int64_t id) {
+    put_big_endian(scratch + 16, static_cast<std::uint64_t>(id));
+    values[4] = scratch + 16;
+    lengths[4] = 8;
+  }
+};
+
+/// Binary COPY, the fastest way libpq has to load rows: ids reserved first, then one stream.
+void raw_copy_insert(const raw_connection& c, std::vector<Order>& rows) {
+  c.exec("BEGIN");
+  const std::string reserve = R"(SELECT nextval('order_id_seq') FROM generate_series(1, )" + std::to_string(rows.size()) + ")";
+  PGresult* ids = PQexecParams(c.handle, reserve.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    rows[i].id = static_cast<std::int64_t>(get_big_endian<std::uint64_t>(PQgetvalue(ids, static_cast<int>(i), 0)));
+  PQclear(ids);
+  PGresult* started = PQexec(c.handle, R"(COPY "order" ("id", "customer", "amount", "status", "note") FROM STDIN (FORMAT binary))");
+  if (PQresultStatus(started) != PGRES_COPY_IN) throw std::runtime_error(PQerrorMessage(c.handle));
+  PQclear(started);
+  std::string buffer("PGCOPY\n\377\r\n\0", 11);
+  buffer.append(8, '\0');
+  char bytes[8];
+  auto put32 = [&](std::int32_t v) { put_big_endian(bytes, static_cast<std::uint32_t>(v)); buffer.append(bytes, 4); };
+  for (const Order& o : rows) {
+    put_big_endian(bytes, std::uint16_t{5});
+    buffer.append(bytes, 2);
+    put32(8);
+    put_big_endian(bytes, static_cast<std::uint64_t>(o.id));
+    buffer.append(bytes, 8);
+    put32(static_cast<std::int32_t>(o.customer.size()));
+    buffer.append(o.customer);
+    put32(8);
+    put_big_endian(bytes, std::bit_cast<std::uint64_t>(o.amount));
+    buffer.append(bytes, 8);
+    put32(4);
+    put32(o.status);
+    if (o.note) {
+      put32(static_cast<std::int32_t>(o.note->size()));
+      buffer.append(*o.note);
+    } else {
+      put32(-1);
+    }
+    if (buffer.size() >= (1 << 20)) {
+      PQputCopyData(c.handle, buffer.data(), static_cast<int>(buffer.size()));
+      buffer.clear();
+    }
+  }
+  put_big_endian(bytes, static_cast<std::uint16_t>(-1));
+  buffer.append(bytes, 2);
+  PQputCopyData(c.handle, buffer.data(), static_cast<int>(buffer.size()));
+  PQputCopyEnd(c.handle, nullptr);
+  while (PGresult* r = PQgetResult(c.handle)) {
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) throw std::runtime_error(PQerrorMessage(c.handle));
+  }
+  c.exec("COMMIT");
+}
+
+/// One prepared INSERT ... RETURNING id per row: the way bulk insert must beat by 10x.
+void raw_insert_per_row(const raw_connection& c, std::vector<Order>& rows) {
+  c.exec("BEGIN");
+  order_parameters p;
+  for (Order& o : rows) {
+    p.set(o);
+    PGresult* r = PQexecPrepared(c.handle, "insert", 4, p.values, p.lengths, p.formats, 1);
+    o.id = static_cast<std::int64_t>(get_big_endian<std::uint64_t>(PQgetvalue(r, 0, 0)));
+    PQclear(r);
+  }
+  c.exec("COMMIT");
+}
+
+constexpr unsigned int insert_types[] = {text_oid, float8_oid, int4_oid, text_oid};
+
+// ---- insert N rows in one transaction --------------------------------------------------------------
+
+template <class Insert>
+void run_insert(benchmark::State& state, Insert&& insert) {
+  auto db = open_database();
+  raw_connection raw;
+  raw.prepare("insert", R"(INSERT INTO "order" ("customer", "amount", "status", "note") VALUES ($1, $2, $3, $4) RETURNING "id")",
+              4, insert_types);
+  for (auto _ : state) {
+    state.PauseTiming();
+    truncate(db);
+    auto rows = make_orders(row_count());
+    state.ResumeTiming();
+    insert(db, raw, rows);
+    benchmark::DoNotOptimize(rows.back().id);
+  }
+  state.SetItemsProcessed(state.iterations() * row_count());
+}
+
+void insert_raw_copy(benchmark::State& state) {
+  run_insert(state, [](auto&, const raw_connection& raw, std::vector<Order>& rows) { raw_copy_insert(raw, rows); });
+}
+void insert_raw_per_row(benchmark::State& state) {
+  run_insert(state, [](auto&, const raw_connection& raw, std::vector<Order>& rows) { raw_insert_per_row(raw, rows); });
+}
+void insert_syncorm_insert_many(benchmark::State& state) {
+  run_insert(state, [](syncorm::postgres::database& db, const raw_connection&, std::vector<Order>& rows) {
+    db.insert_many(rows);
+  });
+}
+void insert_syncorm_transaction_loop(benchmark::State& state) {
+  run_insert(state, [](syncorm::postgres::database& db, const raw_connection&, std::vector<Order>& rows) {
+    db.transaction([&](auto& tx) {
+      for (Order& o : rows) tx.insert(o);
+    });
+  });
+}
+
+// ---- N lookups by primary key into the struct ---------------------------------------------------------
+
+void find_raw(benchmark::State& state) {
+  auto db = loaded_database();
+  raw_connection raw;
+  const unsigned int types[] = {int8_oid};
+  raw.prepare("find", R"(SELECT "id", "customer", "amount", "status", "note" FROM "order" WHERE "id" = $1)", 1, types);
+  for (auto _ : state) {
+    double total = 0;
+    char key[8];
+    const char* values[] = {key};
+    const int lengths[] = {8}, formats[] = {1};
+    for (std::int64_t id = 1; id <= row_count(); ++id) {
+      put_big_endian(key, static_cast<std::uint64_t>(id));
+      PGresult* r = PQexecPrepared(raw.handle, "find", 1, values, lengths, formats, 1);
+      if (PQntuples(r) == 1) {
+        Order o;
+        raw_read_order(r, 0, o);
+        total += o.amount;
+      }
+      PQclear(r);
+    }
+    benchmark::DoNotOptimize(total);
+  }
+  state.SetItemsProcessed(state.iterations() * row_count());
+}
+
+void find_syncorm(benchmark::State& state) {
+  auto db = loaded_database();
+  for (auto _ : state) {
+    double total = 0;
+    for (std::int64_t id = 1; id <= row_count(); ++id)
+      if (auto o = db.find<Order>(id)) total += o->amount;
+    benchmark::DoNotOptimize(total);
+  }
+  state.SetItemsProcessed(state.iterations() * row_count());
+}
+
+// ---- select about a quarter of the rows by a where clause ----------------------------------------------
+
+void where_raw(benchmark::State& state) {
+  auto db = loaded_database();
+  raw_connection raw;
+  const unsigned int types[] = {int4_oid};
+  raw.prepare("where", R"(SELECT "id", "customer", "amount", "status", "note" FROM "order" WHERE "status" = $1)", 1, types);
+  for (auto _ : state) {
+    char status[4];
+    put_big_endian(status, std::uint32_t{1});
+    const char* values[] = {status};
+    const int lengths[] = {4}, formats[] = {1};
+    PGresult* r = PQexecPrepared(raw.handle, "where", 1, values, lengths, formats, 1);
+    const int n = PQntuples(r);
+    std::vector<Order> rows;
+    for (int i = 0; i < n; ++i) raw_read_order(r, i, rows.emplace_back());
+    PQclear(r);
+    benchmark::DoNotOptimize(rows.data());
+    state.counters["rows"] = static_cast<double>(rows.size());
+  }
+}
+
+void where_syncorm(benchmark::State& state) {
+  auto db = loaded_database();
+  using syncorm::col;
+  for (auto _ : state) {
+    std::vector<Order> rows = db.select<Order>(syncorm::where(col<&Order::status> == 1));
+    benchmark::DoNotOptimize(rows.data());
+    state.counters["rows"] = static_cast<double>(rows.size());
+  }
+}
+
+// ---- N updates by primary key, in one transaction --------------------------------------------------------
+
+void update_raw(benchmark::State& state) {
+  auto db = loaded_database();
+  auto rows = db.select<Order>();
+  raw_connection raw;
+  const unsigned int types[] = {text_oid, float8_oid, int4_oid, text_oid, int8_oid};
+  raw.prepare("update", R"(UPDATE "order" SET "customer" = $1, "amount" = $2, "status" = $3, "note" = $4 WHERE "id" = $5)",
+              5, types);
+  order_parameters p;
+  for (auto _ : state) {
+    raw.exec("BEGIN");
+    for (Order& o : rows) {
+      o.status ^= 1;
+      p.set(o);
+      p.set_key(o.id);
+      PGresult* r = PQexecPrepared(raw.handle, "update", 5, p.values, p.lengths, p.formats, 1);
+      benchmark::DoNotOptimize(PQcmdTuples(r));
+      PQclear(r);
+    }
+    raw.exec("COMMIT");
+  }
+  state.SetItemsProcessed(state.iterations() * row_count());
+}
+
+void update_syncorm(benchmark::State& state) {
+  auto db = loaded_database();
+  auto rows = db.select<Order>();
+  for (auto _ : state) {
+    db.transaction([&](auto& tx) {
+      for (Order& o : rows) {
+        o.status ^= 1;
+        benchmark::DoNotOptimize(tx.update(o));
+      }
+    });
+  }
+  state.SetItemsProcessed(state.iterations() * row_count());
+}
+
+}  // namespace
+
+BENCHMARK(insert_raw_copy)->Name("postgres/insert_rows_in_one_transaction/raw")->Unit(benchmark::kMillisecond);
+BENCHMARK(insert_syncorm_insert_many)->Name("postgres/insert_rows_in_one_transaction/syncorm_insert_many")->Unit(benchmark::kMillisecond);
+BENCHMARK(insert_raw_per_row)->Name("postgres/insert_rows_bulk_vs_one_insert_per_row/raw")->Unit(benchmark::kMillisecond);
+BENCHMARK(insert_syncorm_insert_many)->Name("postgres/insert_rows_bulk_vs_one_insert_per_row/syncorm_insert_many")->Unit(benchmark::kMillisecond);
+BENCHMARK(insert_syncorm_transaction_loop)->Name("postgres/insert_rows_bulk_vs_one_insert_per_row/syncorm_insert_loop")->Unit(benchmark::kMillisecond);
+BENCHMARK(find_raw)->Name("postgres/find_by_primary_key/raw")->Unit(benchmark::kMillisecond);
+BENCHMARK(find_syncorm)->Name("postgres/find_by_primary_key/syncorm")->Unit(benchmark::kMillisecond);
+BENCHMARK(where_raw)->Name("postgres/select_quarter_by_where/raw")->Unit(benchmark::kMillisecond);
+BENCHMARK(where_syncorm)->Name("postgres/select_quarter_by_where/syncorm")->Unit(benchmark::kMillisecond);
+BENCHMARK(update_raw)->Name("postgres/update_by_primary_key/raw")->Unit(benchmark::kMillisecond);
+BENCHMARK(update_syncorm)->Name("postgres/update_by_primary_key/syncorm")->Unit(benchmark::kMillisecond);
