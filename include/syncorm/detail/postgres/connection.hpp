@@ -268,7 +268,7 @@ public:
   }
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
-  ~connection() { PQfinish(handle_); }
+  ~connection() = default;
 
   transaction_state& state() noexcept { return state_; }
   PGconn* native_handle() const noexcept { return handle_; }
@@ -434,7 +434,9 @@ private:
     const char* keywords[] = {"dbname", "client_encoding", "application_name", nullptr};
     const char* values[] = {conninfo_.c_str(), "UTF8", settings_.application_name.c_str(), nullptr};
     // expand_dbname: the first value is a whole connection string; the settings after it win.
-    handle_ = PQconnectdbParams(keywords, values, 1);
+    // Owned from here on: a failed connection must be finished too, or it leaks.
+    owned_.reset(PQconnectdbParams(keywords, values, 1));
+    handle_ = owned_.get();
     check_connected();
   }
 
@@ -545,9 +547,14 @@ private:
       static_cast<connection*>(self)->terminated_by_server_ = true;
   }
 
+  struct finish_connection {
+    void operator()(PGconn* c) const noexcept { PQfinish(c); }
+  };
+
   std::string conninfo_;
   syncorm::postgres::options settings_;
-  PGconn* handle_ = nullptr;
+  std::unique_ptr<PGconn, finish_connection> owned_;
+  PGconn* handle_ = nullptr;  // owned_.get(), named for the many libpq calls
   std::uint64_t generation_ = 0;
   bool terminated_by_server_ = false;
   std::unique_ptr<prepared_statement> reserve_keys_;
