@@ -9,41 +9,30 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <optional>
-#include <string>
+#include <string_view>
 
 #include "workload.hpp"
 
 namespace {
 
 /// No hooks specialisation.
-struct PlainOrder {
-  std::int64_t id = 0;
-  std::string customer;
-  double amount = 0;
-  int status = 0;
-  std::optional<std::string> note;
+struct no_hooks {
+  static constexpr std::string_view table = "plain_order";
 };
-
 /// An empty hooks specialisation.
-struct EmptyHooksOrder {
-  std::int64_t id = 0;
-  std::string customer;
-  double amount = 0;
-  int status = 0;
-  std::optional<std::string> note;
+struct empty_hooks {
+  static constexpr std::string_view table = "empty_hooks_order";
 };
-
 /// Trivial hooks before and after each insert and update.
-struct HookedOrder {
-  std::int64_t id = 0;
-  std::string customer;
-  double amount = 0;
-  int status = 0;
-  std::optional<std::string> note;
+struct trivial_hooks {
+  static constexpr std::string_view table = "hooked_order";
 };
 
-/// Written by HookedOrder's after-hooks, so that they are not optimised away.
+using PlainOrder = syncorm_bench::order_row<no_hooks>;
+using EmptyHooksOrder = syncorm_bench::order_row<empty_hooks>;
+using HookedOrder = syncorm_bench::order_row<trivial_hooks>;
+
+/// Counted by HookedOrder's after-hooks, so that they are not optimised away.
 std::int64_t rows_written = 0;
 
 }  // namespace

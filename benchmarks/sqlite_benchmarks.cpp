@@ -14,19 +14,18 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "workload.hpp"
 
 namespace {
 
-struct Order {
-  std::int64_t id = 0;
-  std::string customer;
-  double amount = 0;
-  int status = 0;
-  std::optional<std::string> note;
+/// The raw statements below name its table.
+struct sqlite_workload {
+  static constexpr std::string_view table = "order";
 };
+using Order = syncorm_bench::order_row<sqlite_workload>;
 
 using syncorm_bench::loaded_database;
 using syncorm_bench::open_database;

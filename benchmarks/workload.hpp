@@ -11,7 +11,28 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+namespace syncorm_bench {
+
+/// A five-column row shaped like an order. Each `Variant` is a distinct model of the same shape,
+/// with its own table (`Variant::table`) and its own hooks, if any.
+template <class Variant>
+struct order_row {
+  std::int64_t id = 0;
+  std::string customer;
+  double amount = 0;
+  int status = 0;
+  std::optional<std::string> note;
+};
+
+}  // namespace syncorm_bench
+
+template <class Variant>
+struct syncorm::model_traits<syncorm_bench::order_row<Variant>> {
+  static constexpr std::string_view table = Variant::table;
+};
 
 namespace syncorm_bench {
 
