@@ -84,7 +84,7 @@ namespace syncorm::detail {
                           "it may change the row, and a const or by-value row would lose the change")
 #define SYNCORM_DETAIL_AFTER_HOOK(hook_name)              \
   SYNCORM_DETAIL_ROW_HOOK(hook_name, false, "const T&",    \
-                          "it sees the row as checked or written, and a change to it would not be saved")
+                          "validate and after-hooks only look at the row; change it in a before-hook")
 
 SYNCORM_DETAIL_BEFORE_HOOK(before_validate)
 SYNCORM_DETAIL_AFTER_HOOK(validate)
