@@ -15,6 +15,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "postgres_server.hpp"
@@ -22,9 +23,14 @@
 
 namespace {
 
-using syncorm_bench::make_orders;
-using syncorm_bench::Order;
+/// The raw statements below name its table.
+struct postgres_workload {
+  static constexpr std::string_view table = "order";
+};
+using Order = syncorm_bench::order_row<postgres_workload>;
 using syncorm_bench::row_count;
+
+std::vector<Order> make_orders(std::int64_t n) { return syncorm_bench::make_orders<Order>(n); }
 
 /// A database with an empty orders table, created by syncorm for both sides.
 syncorm::postgres::database open_database() {

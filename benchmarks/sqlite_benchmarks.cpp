@@ -10,32 +10,27 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "workload.hpp"
+#include "sqlite_workload.hpp"
 
 namespace {
 
-using syncorm_bench::make_orders;
-using syncorm_bench::Order;
+/// The raw statements below name its table.
+struct sqlite_workload {
+  static constexpr std::string_view table = "order";
+};
+using Order = syncorm_bench::order_row<sqlite_workload>;
+
+using syncorm_bench::loaded_database;
+using syncorm_bench::open_database;
 using syncorm_bench::row_count;
-
-/// A fresh in-memory database with the orders table, created by syncorm for both sides.
-syncorm::sqlite::database open_database() {
-  syncorm::sqlite::database db{":memory:"};
-  db.create_table<Order>();
-  return db;
-}
-
-syncorm::sqlite::database loaded_database() {
-  auto db = open_database();
-  auto rows = make_orders(row_count());
-  db.insert_many(rows);
-  return db;
-}
+using syncorm_bench::run_insert;
 
 // ---- the raw C API -------------------------------------------------------------------------------
 
@@ -86,23 +81,8 @@ constexpr const char* update_sql =
 
 // ---- insert N rows in one transaction ------------------------------------------------------------
 
-template <class Insert>
-void run_insert(benchmark::State& state, Insert&& insert) {
-  std::optional<syncorm::sqlite::database> db;
-  for (auto _ : state) {
-    state.PauseTiming();
-    db.reset();  // destroy the previous iteration's database outside the timed region
-    db.emplace(open_database());
-    auto rows = make_orders(row_count());
-    state.ResumeTiming();
-    insert(*db, rows);
-    benchmark::DoNotOptimize(rows.back().id);
-  }
-  state.SetItemsProcessed(state.iterations() * row_count());
-}
-
 void insert_raw(benchmark::State& state) {
-  run_insert(state, [](syncorm::sqlite::database& db, std::vector<Order>& rows) {
+  run_insert<Order>(state, [](syncorm::sqlite::database& db, std::vector<Order>& rows) {
     sqlite3* h = db.native_handle();
     raw_statement insert{h, insert_sql};
     raw_exec(h, "BEGIN IMMEDIATE");
@@ -117,21 +97,13 @@ void insert_raw(benchmark::State& state) {
 }
 
 void insert_syncorm_insert_many(benchmark::State& state) {
-  run_insert(state, [](syncorm::sqlite::database& db, std::vector<Order>& rows) { db.insert_many(rows); });
-}
-
-void insert_syncorm_transaction_loop(benchmark::State& state) {
-  run_insert(state, [](syncorm::sqlite::database& db, std::vector<Order>& rows) {
-    db.transaction([&](auto& tx) {
-      for (Order& o : rows) tx.insert(o);
-    });
-  });
+  run_insert<Order>(state, [](syncorm::sqlite::database& db, std::vector<Order>& rows) { db.insert_many(rows); });
 }
 
 // ---- N lookups by primary key into the struct -------------------------------------------------------
 
 void find_raw(benchmark::State& state) {
-  auto db = loaded_database();
+  auto db = loaded_database<Order>();
   sqlite3* h = db.native_handle();
   raw_statement find{h, find_sql};
   for (auto _ : state) {
@@ -151,7 +123,7 @@ void find_raw(benchmark::State& state) {
 }
 
 void find_syncorm(benchmark::State& state) {
-  auto db = loaded_database();
+  auto db = loaded_database<Order>();
   for (auto _ : state) {
     double total = 0;
     for (std::int64_t id = 1; id <= row_count(); ++id)
@@ -164,7 +136,7 @@ void find_syncorm(benchmark::State& state) {
 // ---- select about a quarter of the rows by a where clause -------------------------------------------
 
 void where_raw(benchmark::State& state) {
-  auto db = loaded_database();
+  auto db = loaded_database<Order>();
   sqlite3* h = db.native_handle();
   raw_statement select{h, where_sql};
   for (auto _ : state) {
@@ -178,7 +150,7 @@ void where_raw(benchmark::State& state) {
 }
 
 void where_syncorm(benchmark::State& state) {
-  auto db = loaded_database();
+  auto db = loaded_database<Order>();
   using syncorm::col;
   for (auto _ : state) {
     std::vector<Order> rows = db.select<Order>(syncorm::where(col<&Order::status> == 1));
@@ -190,7 +162,7 @@ void where_syncorm(benchmark::State& state) {
 // ---- N updates by primary key --------------------------------------------------------------------------
 
 void update_raw(benchmark::State& state) {
-  auto db = loaded_database();
+  auto db = loaded_database<Order>();
   auto rows = db.select<Order>();
   sqlite3* h = db.native_handle();
   raw_statement update{h, update_sql};
@@ -209,28 +181,14 @@ void update_raw(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * row_count());
 }
 
-void update_syncorm(benchmark::State& state) {
-  auto db = loaded_database();
-  auto rows = db.select<Order>();
-  for (auto _ : state) {
-    db.transaction([&](auto& tx) {
-      for (Order& o : rows) {
-        o.status ^= 1;
-        benchmark::DoNotOptimize(tx.update(o));
-      }
-    });
-  }
-  state.SetItemsProcessed(state.iterations() * row_count());
-}
-
 }  // namespace
 
 BENCHMARK(insert_raw)->Name("sqlite/insert_rows_in_one_transaction/raw")->Unit(benchmark::kMillisecond);
 BENCHMARK(insert_syncorm_insert_many)->Name("sqlite/insert_rows_in_one_transaction/syncorm_insert_many")->Unit(benchmark::kMillisecond);
-BENCHMARK(insert_syncorm_transaction_loop)->Name("sqlite/insert_rows_in_one_transaction/syncorm_insert_loop")->Unit(benchmark::kMillisecond);
+BENCHMARK(syncorm_bench::insert_in_one_transaction<Order>)->Name("sqlite/insert_rows_in_one_transaction/syncorm_insert_loop")->Unit(benchmark::kMillisecond);
 BENCHMARK(find_raw)->Name("sqlite/find_by_primary_key/raw")->Unit(benchmark::kMillisecond);
 BENCHMARK(find_syncorm)->Name("sqlite/find_by_primary_key/syncorm")->Unit(benchmark::kMillisecond);
 BENCHMARK(where_raw)->Name("sqlite/select_quarter_by_where/raw")->Unit(benchmark::kMillisecond);
 BENCHMARK(where_syncorm)->Name("sqlite/select_quarter_by_where/syncorm")->Unit(benchmark::kMillisecond);
 BENCHMARK(update_raw)->Name("sqlite/update_by_primary_key/raw")->Unit(benchmark::kMillisecond);
-BENCHMARK(update_syncorm)->Name("sqlite/update_by_primary_key/syncorm")->Unit(benchmark::kMillisecond);
+BENCHMARK(syncorm_bench::update_by_primary_key<Order>)->Name("sqlite/update_by_primary_key/syncorm")->Unit(benchmark::kMillisecond);

@@ -1,21 +1,37 @@
 #pragma once
-// The data every backend benchmark uses: the design's Order model and its rows.
+// The data every benchmark shares: rows shaped like the design document's order (five columns),
+// and how many of them. Backend-neutral; each backend's runners live beside their benchmarks.
+
+#include <syncorm/syncorm.hpp>
 
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace syncorm_bench {
 
-struct Order {
+/// A five-column row shaped like an order. Each `Variant` is a distinct model of the same shape,
+/// with its own table (`Variant::table`) and its own hooks, if any.
+template <class Variant>
+struct order_row {
   std::int64_t id = 0;
   std::string customer;
   double amount = 0;
   int status = 0;
   std::optional<std::string> note;
 };
+
+}  // namespace syncorm_bench
+
+template <class Variant>
+struct syncorm::model_traits<syncorm_bench::order_row<Variant>> {
+  static constexpr std::string_view table = Variant::table;
+};
+
+namespace syncorm_bench {
 
 /// Rows per workload; SYNCORM_BENCH_ROWS shrinks it for a quick smoke run.
 inline std::int64_t row_count() {
@@ -26,9 +42,10 @@ inline std::int64_t row_count() {
   return rows;
 }
 
-/// `n` orders; a quarter have each status, a third have a note.
-inline std::vector<Order> make_orders(std::int64_t n) {
-  std::vector<Order> rows;
+/// `n` new rows of `Row`, a model with an order's fields (customer, amount, status, note).
+template <class Row>
+std::vector<Row> make_orders(std::int64_t n) {
+  std::vector<Row> rows;
   rows.reserve(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     rows.push_back({.customer = "customer " + std::to_string(i % 1000),

@@ -1,12 +1,13 @@
 #pragma once
 // Lifecycle hooks: a specialisation of syncorm::hooks<T> with static member functions. Which hooks
 // exist is found at compile time, so a model without hooks compiles to exactly the plain
-// statement, and a hook is a direct (inlinable) call: no registry, no std::function, no vtable.
+// statement, and a hook is a direct (inlinable) call: no registry, no type-erased callable, no
+// vtable. The one indirect call is commit_queue's (below): one per after_commit event, paid only
+// by models that declare after_commit.
 
 #include <cstddef>
 #include <exception>
 #include <memory>
-#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -15,14 +16,16 @@
 
 namespace syncorm {
 
-/// Specialise with any of these static member functions (each optional):
+/// Specialise with any of these static member functions (each optional), which run in this order:
 ///   before_validate(T&), validate(const T&), before_save(T&),
-///   before_create(T&) / before_update(T&) / before_destroy(T&),
+///   before_create(T&) / before_update(T&) / before_destroy(T&), then the statement,
 ///   after_create(const T&) / after_update(const T&) / after_destroy(const T&), after_save(const T&),
-///   after_commit(const syncorm::event<T>&).
-/// Every hook but after_commit may take the transaction as a second parameter
-/// (`syncorm::sqlite::transaction&`, or a template parameter) to write more rows atomically.
-/// Before-hooks take the row as T& and may change it; any hook may throw to cancel.
+///   and after_commit(const syncorm::event<T>&) once the enclosing transaction has committed.
+/// Creating and updating run the validate and save hooks; destroying runs only before_destroy,
+/// after_destroy and after_commit. Every hook but after_commit may take the transaction as a second
+/// parameter (`syncorm::sqlite::transaction&`, or a template parameter) to write more rows
+/// atomically. Before-hooks take the row as T& and may change it: the change is what is written.
+/// Any hook may throw: the transaction rolls back, no after_commit runs, the exception propagates.
 template <class T>
 struct hooks {};
 
@@ -30,110 +33,183 @@ struct hooks {};
 
 namespace syncorm::detail {
 
-// One accessor per hook name: the only place hook names are spelled. A macro is the one way to
-// stamp a member name into a requires-expression; it is #undef'd below and never seen by users.
-#define SYNCORM_DETAIL_HOOK_ACCESSOR(hook_name)                                  \
-  struct hook_name##_hook {                                                      \
-    static constexpr std::string_view name = #hook_name;                         \
-    template <class H, class... Args>                                            \
-    static constexpr bool callable = requires(Args&... args) { H::hook_name(args...); }; \
-    template <class H>                                                           \
-    static constexpr bool declared = requires { &H::hook_name; };                \
-    template <class H, class... Args>                                            \
-    static void call(Args&... args) { H::hook_name(args...); }                   \
+// One descriptor per hook name: the only place hook names are spelled. A macro is the one way to
+// stamp a member name into a requires-expression and into the compile errors that name the hook;
+// the macros are #undef'd below and never seen by users.
+//
+// `declared` sees a member of that name whatever its signature (a template or an overload set,
+// whose address cannot be taken): looked up in a class that also inherits a data member of that
+// name, the name is ambiguous exactly when the hooks class declares it.
+#define SYNCORM_DETAIL_HOOK_NAME(hook_name)                                                    \
+  struct hook_name##_name {                                                                    \
+    template <class H, class... Args>                                                          \
+    static constexpr bool callable = requires(Args&... args) { H::hook_name(args...); };       \
+    struct name_holder {                                                                       \
+      int hook_name;                                                                           \
+    };                                                                                         \
+    template <class H>                                                                         \
+    struct lookup : H, name_holder {};                                                         \
+    template <class H>                                                                         \
+    static constexpr bool declared = [] {                                                      \
+      if constexpr (std::is_final_v<H>) return requires { &H::hook_name; };                    \
+      else return !requires { &lookup<H>::hook_name; };                                        \
+    }();                                                                                       \
+    template <class H, class... Args>                                                          \
+    static void call(Args&... args) {                                                          \
+      H::hook_name(args...);                                                                   \
+    }                                                                                          \
   };
 
-SYNCORM_DETAIL_HOOK_ACCESSOR(before_validate)
-SYNCORM_DETAIL_HOOK_ACCESSOR(validate)
-SYNCORM_DETAIL_HOOK_ACCESSOR(before_save)
-SYNCORM_DETAIL_HOOK_ACCESSOR(before_create)
-SYNCORM_DETAIL_HOOK_ACCESSOR(before_update)
-SYNCORM_DETAIL_HOOK_ACCESSOR(before_destroy)
-SYNCORM_DETAIL_HOOK_ACCESSOR(after_create)
-SYNCORM_DETAIL_HOOK_ACCESSOR(after_update)
-SYNCORM_DETAIL_HOOK_ACCESSOR(after_destroy)
-SYNCORM_DETAIL_HOOK_ACCESSOR(after_save)
-SYNCORM_DETAIL_HOOK_ACCESSOR(after_commit)
-#undef SYNCORM_DETAIL_HOOK_ACCESSOR
+// A hook that receives the row. `rules` holds the two ways to declare it wrongly, as exclusive
+// conditions so that a misuse reads as exactly one error.
+#define SYNCORM_DETAIL_ROW_HOOK(hook_name, mutable_row, row_parameter, row_reason)            \
+  SYNCORM_DETAIL_HOOK_NAME(hook_name)                                                          \
+  struct hook_name##_hook : hook_name##_name {                                                 \
+    static constexpr bool changes_row = mutable_row;                                           \
+    template <bool WrongConstness, bool Uncallable>                                            \
+    struct rules {                                                                             \
+      static_assert(!WrongConstness, "syncorm: hooks<T>::" #hook_name                         \
+                                     " must take the row as `" row_parameter "`: " row_reason); \
+      static_assert(!Uncallable, "syncorm: hooks<T>::" #hook_name                              \
+                                 " has a signature syncorm cannot call; declare it as "        \
+                                 "`static void " #hook_name "(" row_parameter " row)`, or with " \
+                                 "the transaction as a second parameter `(" row_parameter      \
+                                 " row, Transaction& tx)`");                                   \
+      static constexpr bool checked = true;                                                    \
+    };                                                                                         \
+  };
 
-/// Whether a before-hook may change the row (and so must take it by non-const reference).
-template <class Hook>
-inline constexpr bool hook_may_change_row =
-    std::is_same_v<Hook, before_validate_hook> || std::is_same_v<Hook, before_save_hook> ||
-    std::is_same_v<Hook, before_create_hook> || std::is_same_v<Hook, before_update_hook> ||
-    std::is_same_v<Hook, before_destroy_hook>;
+#define SYNCORM_DETAIL_BEFORE_HOOK(hook_name)             \
+  SYNCORM_DETAIL_ROW_HOOK(hook_name, true, "T&",           \
+                          "it may change the row, and a const or by-value row would lose the change")
+#define SYNCORM_DETAIL_AFTER_HOOK(hook_name)              \
+  SYNCORM_DETAIL_ROW_HOOK(hook_name, false, "const T&",    \
+                          "validate and after-hooks only look at the row; change it in a before-hook")
 
-/// How hooks<T> declares `Hook`, checked once: absent, (row) or (row, transaction). A declared
-/// hook syncorm cannot call is a compile error, never silently skipped.
+SYNCORM_DETAIL_BEFORE_HOOK(before_validate)
+SYNCORM_DETAIL_AFTER_HOOK(validate)
+SYNCORM_DETAIL_BEFORE_HOOK(before_save)
+SYNCORM_DETAIL_BEFORE_HOOK(before_create)
+SYNCORM_DETAIL_BEFORE_HOOK(before_update)
+SYNCORM_DETAIL_BEFORE_HOOK(before_destroy)
+SYNCORM_DETAIL_AFTER_HOOK(after_create)
+SYNCORM_DETAIL_AFTER_HOOK(after_update)
+SYNCORM_DETAIL_AFTER_HOOK(after_destroy)
+SYNCORM_DETAIL_AFTER_HOOK(after_save)
+SYNCORM_DETAIL_HOOK_NAME(after_commit)
+#undef SYNCORM_DETAIL_AFTER_HOOK
+#undef SYNCORM_DETAIL_BEFORE_HOOK
+#undef SYNCORM_DETAIL_ROW_HOOK
+#undef SYNCORM_DETAIL_HOOK_NAME
+
+/// How hooks<T> declares `Hook`: absent, (row) or (row, transaction). Checked once, on first use:
+/// a declared hook syncorm cannot call is a compile error, never silently skipped.
 template <class Hook, class T, class Transaction>
 struct hook_signature {
   using user_hooks = syncorm::hooks<T>;
-  static constexpr bool with_transaction = Hook::template callable<user_hooks, T, Transaction>;
-  static constexpr bool row_only = Hook::template callable<user_hooks, T>;
-  static constexpr bool present = with_transaction || row_only;
+  /// The row as the hook receives it: mutable for before-hooks, const for the others.
+  using row = std::conditional_t<Hook::changes_row, T, const T>;
+  using other_row = std::conditional_t<Hook::changes_row, const T, T>;
 
-  static_assert(present || !Hook::template declared<user_hooks>,
-                "syncorm: this hook (named in Hook below) has a signature syncorm cannot call; "
-                "expected `static void hook(T& row)` or `static void hook(T& row, Transaction& tx)`");
-  static_assert(!hook_may_change_row<Hook> || !present ||
-                    !(Hook::template callable<user_hooks, const T> ||
-                      Hook::template callable<user_hooks, const T, Transaction>),
-                "syncorm: a before-hook (named in Hook below) must take the row as a non-const "
-                "reference `T&`: before-hooks may change the row, and a const or by-value row "
-                "would silently drop the change");
+  static constexpr bool takes_transaction = Hook::template callable<user_hooks, row, Transaction>;
+  static constexpr bool takes_row = Hook::template callable<user_hooks, row>;
+  static constexpr bool takes_other_row = Hook::template callable<user_hooks, other_row, Transaction> ||
+                                          Hook::template callable<user_hooks, other_row>;
+  // A before-hook that also accepts a const row would drop its change; an after-hook that accepts
+  // only a mutable row wants to change what is already written.
+  static constexpr bool wrong_constness =
+      Hook::changes_row ? takes_other_row : !(takes_transaction || takes_row) && takes_other_row;
+  static constexpr bool uncallable =
+      !wrong_constness && !(takes_transaction || takes_row) && Hook::template declared<user_hooks>;
+
+  /// Instantiating the rules is what reports a wrong declaration.
+  static constexpr bool checked = Hook::template rules<wrong_constness, uncallable>::checked;
+  static constexpr bool present = checked && !wrong_constness && (takes_transaction || takes_row);
+  static constexpr bool with_transaction = present && takes_transaction;
 };
 
 /// after_commit takes the event, never a transaction: the transaction is over when it runs.
 template <class T>
 struct after_commit_signature {
   using user_hooks = syncorm::hooks<T>;
-  static constexpr bool present = after_commit_hook::callable<user_hooks, const event<T>>;
-  static_assert(present || !after_commit_hook::declared<user_hooks>,
-                "syncorm: after_commit must be `static void after_commit(const syncorm::event<T>&)`");
+  static constexpr bool present = after_commit_name::callable<user_hooks, const event<T>>;
+  static_assert(present || !after_commit_name::declared<user_hooks>,
+                "syncorm: hooks<T>::after_commit has a signature syncorm cannot call; declare it as "
+                "`static void after_commit(const syncorm::event<T>& e)`: it runs after the "
+                "transaction is over, so it takes the event alone");
+  static constexpr bool checked = true;
 };
+
+template <class T>
+inline constexpr bool has_after_commit = after_commit_signature<T>::present;
 
 /// Runs one hook if the model declares it; compiles to nothing otherwise.
 template <class Hook, class T, class Transaction>
 inline void run_hook(T& row, Transaction& tx) {
   using signature = hook_signature<Hook, T, Transaction>;
-  if constexpr (signature::with_transaction) Hook::template call<syncorm::hooks<T>>(row, tx);
-  else if constexpr (signature::row_only) Hook::template call<syncorm::hooks<T>>(row);
+  typename signature::row& hook_row = row;
+  if constexpr (signature::with_transaction) Hook::template call<syncorm::hooks<T>>(hook_row, tx);
+  else if constexpr (signature::present) Hook::template call<syncorm::hooks<T>>(hook_row);
 }
 
-template <class Hook, class T, class Transaction>
-inline constexpr bool has_hook = hook_signature<Hook, T, Transaction>::present;
+/// Hooks that run together, in order.
+template <class... Hooks>
+struct hook_list {
+  template <class T, class Transaction>
+  static constexpr bool all_checked = (hook_signature<Hooks, T, Transaction>::checked && ...);
+  template <class T, class Transaction>
+  static constexpr bool any_present = (hook_signature<Hooks, T, Transaction>::present || ...);
+  template <class T, class Transaction>
+  static constexpr bool any_taking_transaction =
+      (hook_signature<Hooks, T, Transaction>::with_transaction || ...);
 
+  template <class T, class Transaction>
+  static void run(T& row, Transaction& tx) {
+    (run_hook<Hooks>(row, tx), ...);
+  }
+};
+
+/// The hooks around each kind of write: those before the statement and those after it.
+template <change Kind>
+struct write_hooks;
+template <>
+struct write_hooks<change::created> {
+  using before = hook_list<before_validate_hook, validate_hook, before_save_hook, before_create_hook>;
+  using after = hook_list<after_create_hook, after_save_hook>;
+};
+template <>
+struct write_hooks<change::updated> {
+  using before = hook_list<before_validate_hook, validate_hook, before_save_hook, before_update_hook>;
+  using after = hook_list<after_update_hook, after_save_hook>;
+};
+template <>
+struct write_hooks<change::destroyed> {
+  using before = hook_list<before_destroy_hook>;
+  using after = hook_list<after_destroy_hook>;
+};
+
+/// Every hook's signature, checked on any write of T (a wrong hook is reported even where it
+/// would not run, such as before_save on a model that is only ever destroyed). Always true: a
+/// wrong declaration is reported by the static_assert that names it, as one error.
 template <class T, class Transaction>
-inline constexpr bool has_hook_taking_transaction =
-    hook_signature<before_validate_hook, T, Transaction>::with_transaction ||
-    hook_signature<validate_hook, T, Transaction>::with_transaction ||
-    hook_signature<before_save_hook, T, Transaction>::with_transaction ||
-    hook_signature<before_create_hook, T, Transaction>::with_transaction ||
-    hook_signature<before_update_hook, T, Transaction>::with_transaction ||
-    hook_signature<before_destroy_hook, T, Transaction>::with_transaction ||
-    hook_signature<after_create_hook, T, Transaction>::with_transaction ||
-    hook_signature<after_update_hook, T, Transaction>::with_transaction ||
-    hook_signature<after_destroy_hook, T, Transaction>::with_transaction ||
-    hook_signature<after_save_hook, T, Transaction>::with_transaction;
-
-template <class T>
-inline constexpr bool has_after_commit = after_commit_signature<T>::present;
+inline constexpr bool valid_hooks =
+    hook_list<before_validate_hook, validate_hook, before_save_hook, before_create_hook,
+              before_update_hook, before_destroy_hook, after_create_hook, after_update_hook,
+              after_destroy_hook, after_save_hook>::all_checked<T, Transaction> &&
+    after_commit_signature<T>::checked;
 
 /// Whether a write of T must run inside a transaction of its own when the caller has none: when a
 /// hook can fail after the statement ran, can write other rows, or waits for the commit.
-template <class T, class Transaction>
+template <change Kind, class T, class Transaction>
 inline constexpr bool write_needs_transaction =
-    has_hook<after_create_hook, T, Transaction> || has_hook<after_update_hook, T, Transaction> ||
-    has_hook<after_destroy_hook, T, Transaction> || has_hook<after_save_hook, T, Transaction> ||
-    has_hook_taking_transaction<T, Transaction> || has_after_commit<T>;
+    valid_hooks<T, Transaction> &&
+    (write_hooks<Kind>::after::template any_present<T, Transaction> ||
+     write_hooks<Kind>::before::template any_taking_transaction<T, Transaction> || has_after_commit<T>);
 
 /// Whether any hook runs around a write of T (update_where / remove_where then read rows first).
-template <class T, class Transaction>
-inline constexpr bool has_write_hooks =
-    write_needs_transaction<T, Transaction> || has_hook<before_validate_hook, T, Transaction> ||
-    has_hook<validate_hook, T, Transaction> || has_hook<before_save_hook, T, Transaction> ||
-    has_hook<before_create_hook, T, Transaction> || has_hook<before_update_hook, T, Transaction> ||
-    has_hook<before_destroy_hook, T, Transaction>;
+template <change Kind, class T, class Transaction>
+inline constexpr bool has_write_hooks = write_needs_transaction<Kind, T, Transaction> ||
+                                        write_hooks<Kind>::before::template any_present<T, Transaction>;
 
 /// after_commit calls waiting for the outermost commit. Rows of many models wait together, so
 /// each entry remembers how to run and free itself through two plain function pointers: one
@@ -147,9 +223,9 @@ public:
 
   template <class T>
   void push(change kind, const T& row) {
-    entries_.reserve(entries_.size() + 1);  // so push_back below cannot throw and leak
     auto owned = std::make_unique<event<T>>(event<T>{kind, row});
-    entries_.push_back(entry{owned.release(), &invoke<T>, &destroy<T>});
+    entries_.push_back(entry{owned.get(), &invoke<T>, &destroy<T>});  // if it throws, `owned` frees
+    owned.release();
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }

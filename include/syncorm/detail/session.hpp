@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <ranges>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -161,9 +162,12 @@ public:
     requires model<T>
   void insert(T& row) {
     static_assert(valid_model<T>);
-    if constexpr (write_needs_transaction<T, transaction_type>) {
+    if constexpr (write_needs_transaction<change::created, T, transaction_type>) {
       if (connection_->state().depth == 0) {
-        transaction([&](transaction_type& tx) { tx.insert(row); });
+        // As a one-row insert_many: if a hook or the commit fails after the statement ran, the row
+        // is rolled back and its id restored.
+        std::span<T, 1> just_this_row{&row, 1};
+        insert_all(just_this_row);
         return;
       }
     }
@@ -223,7 +227,7 @@ public:
       static_assert(has_primary_key<T>, "syncorm: update(row) needs a primary key: a field named `id`");
       return false;
     } else {
-      if constexpr (write_needs_transaction<T, transaction_type>) {
+      if constexpr (write_needs_transaction<change::updated, T, transaction_type>) {
         if (connection_->state().depth == 0)
           return transaction([&](transaction_type& tx) { return tx.update(row); });
       }
@@ -242,9 +246,12 @@ public:
                   "syncorm: update_where needs a where(...) clause");
     static_assert(count_clauses<is_set, Clauses...> >= 1,
                   "syncorm: update_where needs at least one set(col<&T::m>, value)");
-    if constexpr (has_write_hooks<T, transaction_type>) {
+    if constexpr (has_write_hooks<change::updated, T, transaction_type> && !has_primary_key<T>) {
       static_assert(has_primary_key<T>,
-                    "syncorm: a model with hooks needs a primary key (`id`) for update_where");
+                    "syncorm: update_where on a model with hooks needs a primary key (a field named "
+                    "`id`): the hooks run row by row, and each row is updated by its key");
+      return 0;
+    } else if constexpr (has_write_hooks<change::updated, T, transaction_type>) {
       return for_each_locked_row<T>(get_clause<is_where>(clauses...), [&](T& row) {
         (apply_set(row, clauses), ...);
         return update_with_hooks(row);
@@ -271,12 +278,12 @@ public:
       static_assert(has_primary_key<T>, "syncorm: remove(row) needs a primary key: a field named `id`");
       return false;
     } else {
-      if constexpr (write_needs_transaction<T, transaction_type>) {
+      if constexpr (write_needs_transaction<change::destroyed, T, transaction_type>) {
         if (connection_->state().depth == 0)
           return transaction([&](transaction_type& tx) { return tx.remove(row); });
       }
       return guarded([&] {
-        if constexpr (has_write_hooks<T, transaction_type>) {
+        if constexpr (has_write_hooks<change::destroyed, T, transaction_type>) {
           T copy = row;  // before_destroy may change the row; the caller's stays as it was
           return remove_with_hooks(copy);
         } else {
@@ -295,9 +302,12 @@ public:
     check_clauses<T, clause_rules{.where = true}, Clauses...>();
     static_assert(count_clauses<is_where, Clauses...> == 1,
                   "syncorm: remove_where needs a where(...) clause");
-    if constexpr (has_write_hooks<T, transaction_type>) {
+    if constexpr (has_write_hooks<change::destroyed, T, transaction_type> && !has_primary_key<T>) {
       static_assert(has_primary_key<T>,
-                    "syncorm: a model with hooks needs a primary key (`id`) for remove_where");
+                    "syncorm: remove_where on a model with hooks needs a primary key (a field named "
+                    "`id`): the hooks run row by row, and each row is deleted by its key");
+      return 0;
+    } else if constexpr (has_write_hooks<change::destroyed, T, transaction_type>) {
       return for_each_locked_row<T>(get_clause<is_where>(clauses...),
                                     [&](T& row) { return remove_with_hooks(row); });
     } else {
@@ -466,17 +476,25 @@ private:
     }
   }
 
+  /// One row's write: the hooks of `Kind` around `statement(row)`, then the row queued for
+  /// after_commit. False when the statement matched no row; then no after-hook runs.
+  template <change Kind, class T, class Statement>
+  bool write_with_hooks(T& row, Statement&& statement) {
+    static_assert(valid_hooks<T, transaction_type>);
+    transaction_type tx{*connection_};
+    write_hooks<Kind>::before::run(row, tx);
+    if (!statement(row)) return false;
+    write_hooks<Kind>::after::run(row, tx);
+    if constexpr (has_after_commit<T>) connection_->state().after_commit.push(Kind, row);
+    return true;
+  }
+
   template <class T>
   void insert_with_hooks(T& row) {
-    transaction_type tx{*connection_};
-    run_hook<before_validate_hook>(row, tx);
-    run_hook<validate_hook>(row, tx);
-    run_hook<before_save_hook>(row, tx);
-    run_hook<before_create_hook>(row, tx);
-    insert_statement(row);
-    run_hook<after_create_hook>(row, tx);
-    run_hook<after_save_hook>(row, tx);
-    if constexpr (has_after_commit<T>) connection_->state().after_commit.push(change::created, row);
+    write_with_hooks<change::created>(row, [&](T& written) {
+      insert_statement(written);
+      return true;
+    });
   }
 
   template <class T>
@@ -503,16 +521,7 @@ private:
 
   template <class T>
   bool update_with_hooks(T& row) {
-    transaction_type tx{*connection_};
-    run_hook<before_validate_hook>(row, tx);
-    run_hook<validate_hook>(row, tx);
-    run_hook<before_save_hook>(row, tx);
-    run_hook<before_update_hook>(row, tx);
-    if (!update_statement(row)) return false;
-    run_hook<after_update_hook>(row, tx);
-    run_hook<after_save_hook>(row, tx);
-    if constexpr (has_after_commit<T>) connection_->state().after_commit.push(change::updated, row);
-    return true;
+    return write_with_hooks<change::updated>(row, [&](const T& written) { return update_statement(written); });
   }
 
   template <class T>
@@ -525,12 +534,7 @@ private:
 
   template <class T>
   bool remove_with_hooks(T& row) {
-    transaction_type tx{*connection_};
-    run_hook<before_destroy_hook>(row, tx);
-    if (!remove_statement(row)) return false;
-    run_hook<after_destroy_hook>(row, tx);
-    if constexpr (has_after_commit<T>) connection_->state().after_commit.push(change::destroyed, row);
-    return true;
+    return write_with_hooks<change::destroyed>(row, [&](const T& removed) { return remove_statement(removed); });
   }
 
   template <class T>
@@ -540,8 +544,9 @@ private:
     return q.finish() > 0;
   }
 
-  /// The rows a where clause selects, locked for the rest of the transaction where the backend
-  /// can (SELECT ... FOR UPDATE), so the per-row writes that follow see no concurrent change.
+  /// The rows a where clause selects, in key order, locked for the rest of the transaction where
+  /// the backend can (SELECT ... FOR UPDATE), so the per-row writes that follow see no concurrent
+  /// change.
   template <class T, class Where>
   std::vector<T> locked_rows(const Where& where) {
     auto q = connection_->template start<compiled<select_shape<T, Where, absent, 0, false, true>, dialect>>();

@@ -118,8 +118,9 @@ constexpr void render_order_by(order_by_clause<Orderings...>*, Writer& w) {
   ((w << (first ? "" : ", "), first = false, Orderings::render(w)), ...);
 }
 
-/// SELECT every column FROM t [WHERE] [ORDER BY] [LIMIT] [OFFSET] [FOR UPDATE]. `Limit` is 0 (none),
-/// 1 (a bound parameter) or 2 (a literal 1, for first()). `Lock` asks the dialect to lock the rows.
+/// SELECT every column FROM t [WHERE] [ORDER BY] [LIMIT] [OFFSET] [ORDER BY key FOR UPDATE]. `Limit`
+/// is 0 (none), 1 (a bound parameter) or 2 (a literal 1, for first()). `Lock` (never with an
+/// order_by or a limit) reads the rows in key order and asks the dialect to lock them.
 template <class T, class Where, class OrderBy, int Limit, bool Offset, bool Lock>
 struct select_shape {
   static constexpr std::string_view table = table_name_v<T>;
@@ -144,7 +145,13 @@ struct select_shape {
       w << " OFFSET ";
       w.parameter(value_kind::big_integer);
     }
-    if constexpr (Lock) w << Dialect::lock_rows;
+    if constexpr (Lock) {
+      // In key order: hooks see the rows in the same order on every backend, and two bulk writes
+      // over the same rows take their locks in the same order, so they cannot deadlock.
+      w << " ORDER BY ";
+      w.identifier(field_name_v<T, primary_key_index<T>>);
+      w << Dialect::lock_rows;
+    }
   }
 };
 

@@ -1,0 +1,19 @@
+// expect: hooks<T>::after_save must take the row as `const T&`
+// Compiled by CTest twice: as is (must compile) and with SYNCORM_EXPECT_FAILURE (must fail with the
+// message above).
+#include "order_model.hpp"
+
+template <>
+struct syncorm::hooks<Order> {
+#ifdef SYNCORM_EXPECT_FAILURE
+  static void after_save(Order&) {}
+#else
+  static void after_save(const Order&) {}
+#endif
+};
+
+int main() {
+  syncorm::sqlite::database db{":memory:"};
+  Order o;
+  db.update(o);
+}
