@@ -329,16 +329,7 @@ void update_raw(benchmark::State& state) {
 
 void update_syncorm(benchmark::State& state) {
   auto db = loaded_database();
-  auto rows = db.select<Order>();
-  for (auto _ : state) {
-    db.transaction([&](auto& tx) {
-      for (Order& o : rows) {
-        o.status ^= 1;
-        benchmark::DoNotOptimize(tx.update(o));
-      }
-    });
-  }
-  state.SetItemsProcessed(state.iterations() * row_count());
+  syncorm_bench::update_every_row<Order>(state, db);
 }
 
 }  // namespace

@@ -60,16 +60,7 @@ void insert_in_one_transaction(benchmark::State& state) {
 template <class Row>
 void update_by_primary_key(benchmark::State& state) {
   auto db = loaded_database<Row>();
-  auto rows = db.template select<Row>();
-  for (auto _ : state) {
-    db.transaction([&](auto& tx) {
-      for (Row& o : rows) {
-        o.status ^= 1;
-        benchmark::DoNotOptimize(tx.update(o));
-      }
-    });
-  }
-  state.SetItemsProcessed(state.iterations() * row_count());
+  update_every_row<Row>(state, db);
 }
 
 }  // namespace syncorm_bench

@@ -4,6 +4,8 @@
 
 #include <syncorm/syncorm.hpp>
 
+#include <benchmark/benchmark.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -54,6 +56,22 @@ std::vector<Row> make_orders(std::int64_t n) {
                     .note = i % 3 == 0 ? std::optional<std::string>("gift wrap") : std::nullopt});
   }
   return rows;
+}
+
+/// The syncorm side of "N updates by primary key": every row of `db` updated once per iteration,
+/// in one transaction, on any backend.
+template <class Row, class Database>
+void update_every_row(benchmark::State& state, Database& db) {
+  auto rows = db.template select<Row>();
+  for (auto _ : state) {
+    db.transaction([&](auto& tx) {
+      for (Row& o : rows) {
+        o.status ^= 1;
+        benchmark::DoNotOptimize(tx.update(o));
+      }
+    });
+  }
+  state.SetItemsProcessed(state.iterations() * row_count());
 }
 
 }  // namespace syncorm_bench

@@ -202,7 +202,7 @@ private:
       }
       try {
         // A backend may send a whole batch at once (PostgreSQL: COPY); hooks need rows one by one.
-        if constexpr (!has_write_hooks<T, transaction_type> &&
+        if constexpr (!has_write_hooks<change::created, T, transaction_type> &&
                       requires { connection_->template insert_rows<T>(rows); }) {
           connection_->template insert_rows<T>(rows);
         } else {
