@@ -124,13 +124,7 @@ void find_raw(benchmark::State& state) {
 
 void find_syncorm(benchmark::State& state) {
   auto db = loaded_database<Order>();
-  for (auto _ : state) {
-    double total = 0;
-    for (std::int64_t id = 1; id <= row_count(); ++id)
-      if (auto o = db.find<Order>(id)) total += o->amount;
-    benchmark::DoNotOptimize(total);
-  }
-  state.SetItemsProcessed(state.iterations() * row_count());
+  syncorm_bench::find_every_row<Order>(state, db);
 }
 
 // ---- select about a quarter of the rows by a where clause -------------------------------------------
@@ -151,12 +145,7 @@ void where_raw(benchmark::State& state) {
 
 void where_syncorm(benchmark::State& state) {
   auto db = loaded_database<Order>();
-  using syncorm::col;
-  for (auto _ : state) {
-    std::vector<Order> rows = db.select<Order>(syncorm::where(col<&Order::status> == 1));
-    benchmark::DoNotOptimize(rows.data());
-    state.counters["rows"] = static_cast<double>(rows.size());
-  }
+  syncorm_bench::select_quarter<Order>(state, db);
 }
 
 // ---- N updates by primary key --------------------------------------------------------------------------

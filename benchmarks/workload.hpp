@@ -74,4 +74,27 @@ void update_every_row(benchmark::State& state, Database& db) {
   state.SetItemsProcessed(state.iterations() * row_count());
 }
 
+/// The syncorm side of "N lookups by primary key": ids 1..N found, once per iteration.
+template <class Row, class Database>
+void find_every_row(benchmark::State& state, Database& db) {
+  for (auto _ : state) {
+    double total = 0;
+    for (std::int64_t id = 1; id <= row_count(); ++id)
+      if (auto o = db.template find<Row>(id)) total += o->amount;
+    benchmark::DoNotOptimize(total);
+  }
+  state.SetItemsProcessed(state.iterations() * row_count());
+}
+
+/// The syncorm side of "select about a quarter of the rows by a where clause" (status == 1).
+template <class Row, class Database>
+void select_quarter(benchmark::State& state, Database& db) {
+  using syncorm::col;
+  for (auto _ : state) {
+    std::vector<Row> rows = db.template select<Row>(syncorm::where(col<&Row::status> == 1));
+    benchmark::DoNotOptimize(rows.data());
+    state.counters["rows"] = static_cast<double>(rows.size());
+  }
+}
+
 }  // namespace syncorm_bench

@@ -1,16 +1,7 @@
 #pragma once
-// The model every compile-fail test misuses.
+// The model every compile-fail test misuses: the tests' Order (tests/support/models.hpp).
 #include <syncorm/sqlite.hpp>
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
+#include "../support/models.hpp"
 
-struct Order {
-  std::int64_t id = 0;
-  std::string customer;
-  double amount = 0;
-  int status = 0;
-  std::optional<std::string> note;
-};
+using test_models::Order;

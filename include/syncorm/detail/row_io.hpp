@@ -63,18 +63,14 @@ void bind_field(parameter_binder auto& b, const Field& value) {
   }
 }
 
-/// Binds the fields of `row` for which `Selected<T, I>` holds, in field order.
-template <class T, template <class, std::size_t> class Selected>
-void bind_fields(parameter_binder auto& b, const T& row) {
+/// Binds the fields of `row` that `selected` picks (the predicates the statement shapes render
+/// their columns with, so placeholders and values always agree), in field order.
+template <class T, class Selected>
+void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
   for_each_field_index<T>([&](auto i) {
-    if constexpr (Selected<T, i>::value) bind_field(b, boost::pfr::get<i>(row));
+    if constexpr (selected(i)) bind_field(b, boost::pfr::get<i>(row));
   });
 }
-
-template <class T, std::size_t I>
-struct inserted_field_selector : std::bool_constant<inserted_field<T, I>> {};
-template <class T, std::size_t I>
-struct updated_field_selector : std::bool_constant<updated_field<T, I>> {};
 
 [[noreturn]] inline void throw_read_error(std::string_view table, std::string_view column,
                                           const std::string& what) {
@@ -143,6 +139,16 @@ void read_field(row_cursor auto& c, int column, Field& out, std::string_view tab
     if (!read_value(c, column, out, table, name)) [[unlikely]]
       throw_read_error(table, name, "is NULL, but the field is not std::optional");
   }
+}
+
+/// Stores a key the database assigned into `row.id`, refusing one the id field cannot hold.
+template <class T>
+void assign_generated_key(T& row, std::int64_t key) {
+  if (!integer_fits<primary_key_type<T>>(key)) [[unlikely]]
+    throw type_error("syncorm: the database assigned id " + std::to_string(key) + " to " +
+                         std::string(table_name_v<T>) + ", which does not fit the id field",
+                     std::string(table_name_v<T>), "id");
+  row.id = static_cast<primary_key_type<T>>(key);
 }
 
 /// Reads the current result row, whose columns are T's fields in order, into `row`.

@@ -121,6 +121,34 @@ private:
   bool committed_ = false;
 };
 
+/// The ids insert_many is about to overwrite, put back if the batch fails so that a failed call
+/// leaves every row as it was. Nothing to keep for a model whose key is not generated.
+template <class T, bool = has_generated_key<T>>
+class saved_keys {
+public:
+  template <class Range>
+  explicit saved_keys(const Range&) noexcept {}
+  template <class Range>
+  void restore(Range&) const noexcept {}
+};
+
+template <class T>
+class saved_keys<T, true> {
+public:
+  template <class Range>
+  explicit saved_keys(const Range& rows) {
+    for (const T& row : rows) keys_.push_back(row.id);
+  }
+  template <class Range>
+  void restore(Range& rows) const noexcept {
+    auto key = keys_.begin();
+    for (T& row : rows) row.id = *key++;
+  }
+
+private:
+  std::vector<primary_key_type<T>> keys_;
+};
+
 /// The operations users call, on a database or on a transaction. Not thread-safe: one connection
 /// serves one thread at a time.
 template <backend_connection Connection>
@@ -195,11 +223,7 @@ private:
     if (std::ranges::begin(rows) == std::ranges::end(rows)) return;
     guarded([&] {
       transaction_scope<Connection> scope{*connection_};
-      std::vector<key_storage<T>> previous_keys;
-      if constexpr (has_generated_key<T>) {
-        if constexpr (std::ranges::sized_range<Range>) previous_keys.reserve(std::ranges::size(rows));
-        for (T& row : rows) previous_keys.push_back(row.id);
-      }
+      const saved_keys<T> previous_keys{rows};
       try {
         // A backend may send a whole batch at once (PostgreSQL: COPY); hooks need rows one by one.
         if constexpr (!has_write_hooks<change::created, T, transaction_type> &&
@@ -210,7 +234,7 @@ private:
         }
         scope.commit();
       } catch (...) {
-        if (!scope.committed()) restore_keys(rows, previous_keys);
+        if (!scope.committed()) previous_keys.restore(rows);
         throw;
       }
     });
@@ -436,17 +460,6 @@ protected:
   void rebind(Connection* connection) noexcept { connection_ = connection; }
 
 private:
-  template <class T, bool = has_generated_key<T>>
-  struct key_storage_of {
-    using type = std::int64_t;
-  };
-  template <class T>
-  struct key_storage_of<T, true> {
-    using type = primary_key_type<T>;
-  };
-  template <class T>
-  using key_storage = typename key_storage_of<T>::type;
-
   /// Runs one operation. Inside a transaction, an operation that throws marks the transaction
   /// failed, on every backend: PostgreSQL refuses further statements after an error anyway, and one
   /// rule for both keeps code portable between them.
@@ -461,18 +474,6 @@ private:
     } catch (...) {
       if (s.depth > 0 && s.failed_depth == 0) s.failed_depth = s.depth;
       throw;
-    }
-  }
-
-  template <class Range, class Keys>
-  static void restore_keys(Range& rows, const Keys& previous) noexcept {
-    using T = std::ranges::range_value_t<Range>;
-    if constexpr (has_generated_key<T>) {
-      std::size_t i = 0;
-      for (T& row : rows) {
-        if (i == previous.size()) break;
-        row.id = previous[i++];
-      }
     }
   }
 
@@ -500,19 +501,14 @@ private:
   template <class T>
   void insert_statement(T& row) {
     auto q = connection_->template start<compiled<insert_shape<T>, dialect>>();
-    bind_fields<T, inserted_field_selector>(q, row);
+    bind_fields(q, row, inserted_fields<T>);
     if constexpr (has_generated_key<T>) {
       if constexpr (dialect::insert_returns_key) {
         if (!q.next()) throw error("syncorm: INSERT returned no key", std::string(table_name_v<T>));
         read_field(q, 0, row.id, table_name_v<T>, "id");
       } else {
         q.finish();
-        const std::int64_t key = connection_->last_insert_key();
-        if (!integer_fits<primary_key_type<T>>(key))
-          throw type_error("syncorm: the database assigned id " + std::to_string(key) + " to " +
-                               std::string(table_name_v<T>) + ", which does not fit the id field",
-                           std::string(table_name_v<T>), "id");
-        row.id = static_cast<primary_key_type<T>>(key);
+        assign_generated_key(row, connection_->last_insert_key());
       }
     } else {
       q.finish();
@@ -527,7 +523,7 @@ private:
   template <class T>
   bool update_statement(const T& row) {
     auto q = connection_->template start<compiled<update_shape<T>, dialect>>();
-    bind_fields<T, updated_field_selector>(q, row);
+    bind_fields(q, row, updated_fields<T>);
     bind_field(q, row.id);
     return q.finish() > 0;
   }

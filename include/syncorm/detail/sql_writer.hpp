@@ -44,10 +44,8 @@ struct sql_writer {
   }
 };
 
-/// A statement shape: renders itself through a writer. Everything about it is a property of the
-/// type, which is what lets its text be frozen at compile time and its prepared form be cached.
-template <class S, class Dialect>
-concept renderable = requires(sql_writer<Dialect>& w) { S::template render<Dialect>(w); };
+// A statement shape renders itself through a writer. Everything about it is a property of the
+// type, which is what lets its text be frozen at compile time and its prepared form be cached.
 
 template <class Shape, class Dialect>
 struct rendered_text {

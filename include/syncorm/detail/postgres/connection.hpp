@@ -330,7 +330,7 @@ public:
     try {
       for (const T& row : rows) {
         encoder.begin_row(field_count<T>);
-        for_each_field_index<T>([&](auto i) { bind_field(encoder, boost::pfr::get<i>(row)); });
+        bind_fields(encoder, row, every_field);
         if (encoder.buffer().size() >= copy_chunk_bytes) send_copy_data(encoder.buffer(), table);
       }
       encoder.end();
@@ -365,11 +365,7 @@ private:
         std::int64_t key = 0;
         if (!q.next() || q.read(0, key) != read_status::value)
           throw error("syncorm: PostgreSQL did not reserve ids for " + std::string(table), std::string(table));
-        if (!integer_fits<primary_key_type<T>>(key))
-          throw type_error("syncorm: the database assigned id " + std::to_string(key) + " to " + std::string(table) +
-                               ", which does not fit the id field",
-                           std::string(table), "id");
-        row.id = static_cast<primary_key_type<T>>(key);
+        assign_generated_key(row, key);
       }
     } catch (...) {
       sequence_names_.erase(std::string(table));  // perhaps stale: look it up again next time
