@@ -16,8 +16,8 @@
 #include <memory>
 #include <string_view>
 
-#include "detail/postgres/connection.hpp"
-#include "detail/session.hpp"
+#include "postgres/connection.hpp"
+#include "core/session.hpp"
 #include "syncorm.hpp"
 
 namespace syncorm::postgres {

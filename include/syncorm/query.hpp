@@ -10,8 +10,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "detail/expressions.hpp"
-#include "detail/field_types.hpp"
+#include "core/expressions.hpp"
+#include "core/field_types.hpp"
 #include "error.hpp"
 #include "reflect.hpp"
 

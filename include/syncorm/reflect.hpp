@@ -7,8 +7,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "detail/field_types.hpp"
-#include "detail/reflection.hpp"
+#include "core/field_types.hpp"
+#include "core/reflection.hpp"
 
 namespace syncorm {
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <type_traits>
 
-#include "detail/field_types.hpp"
-#include "detail/sql_writer.hpp"
-#include "detail/statements.hpp"
+#include "core/field_types.hpp"
+#include "core/sql_writer.hpp"
+#include "core/statements.hpp"
 #include "reflect.hpp"
 
 namespace syncorm::detail {

@@ -13,8 +13,8 @@
 #include <memory>
 #include <string_view>
 
-#include "detail/session.hpp"
-#include "detail/sqlite/connection.hpp"
+#include "core/session.hpp"
+#include "sqlite/connection.hpp"
 #include "syncorm.hpp"
 
 namespace syncorm::sqlite {

@@ -13,11 +13,11 @@
 #include <string_view>
 #include <vector>
 
-#include "../../error.hpp"
-#include "../field_types.hpp"
-#include "../row_io.hpp"
-#include "../session.hpp"
-#include "../statement_cache.hpp"
+#include "../error.hpp"
+#include "../core/field_types.hpp"
+#include "../core/row_io.hpp"
+#include "../core/session.hpp"
+#include "../core/statement_cache.hpp"
 #include "dialect.hpp"
 
 namespace syncorm::sqlite {

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "../field_types.hpp"
-#include "../static_text.hpp"
+#include "../core/field_types.hpp"
+#include "../core/static_text.hpp"
 
 namespace syncorm::detail::postgres {
 

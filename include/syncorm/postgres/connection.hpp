@@ -16,11 +16,11 @@
 #include <string_view>
 #include <vector>
 
-#include "../../error.hpp"
-#include "../field_types.hpp"
-#include "../row_io.hpp"
-#include "../session.hpp"
-#include "../statement_cache.hpp"
+#include "../error.hpp"
+#include "../core/field_types.hpp"
+#include "../core/row_io.hpp"
+#include "../core/session.hpp"
+#include "../core/statement_cache.hpp"
 #include "copy.hpp"
 #include "dialect.hpp"
 #include "wire.hpp"

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "../../error.hpp"
-#include "../field_types.hpp"
-#include "../statements.hpp"
+#include "../error.hpp"
+#include "../core/field_types.hpp"
+#include "../core/statements.hpp"
 #include "wire.hpp"
 
 namespace syncorm::detail::postgres {

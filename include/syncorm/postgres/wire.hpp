@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "../field_types.hpp"
+#include "../core/field_types.hpp"
 
 namespace syncorm::detail::postgres {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "../field_types.hpp"
+#include "../core/field_types.hpp"
 
 namespace syncorm::detail::sqlite {
 
