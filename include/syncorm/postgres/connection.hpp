@@ -4,6 +4,7 @@
 // transaction control, and translating SQLSTATEs into syncorm's errors.
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <bit>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../core/change_log.hpp"
 #include "../core/field_types.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"
@@ -276,7 +278,13 @@ public:
   /// The statement for `Compiled`, prepared on this connection if it is not yet: the hot path.
   template <class Compiled>
   cursor start() {
-    prepared_statement& statement = *statements_.template get<Compiled>([] {
+    return cursor{*this, statement_for<Compiled>()};
+  }
+
+  /// The cached statement record for `Compiled` (prepared on the server on first execution).
+  template <class Compiled>
+  prepared_statement& statement_for() {
+    return *statements_.template get<Compiled>([] {
       auto* s = new prepared_statement;
       s->name = "syncorm_" + std::to_string(statement_slot<Compiled>());
       s->sql = Compiled::sql;
@@ -291,7 +299,6 @@ public:
       s->scratch.resize(8 * Compiled::parameter_count);
       return s;
     });
-    return cursor{*this, statement};
   }
 
   /// Runs SQL text without parameters (DDL; several statements allowed), without caching it.
@@ -301,11 +308,14 @@ public:
   }
 
   void begin() { run_simple("BEGIN", true); }
+
+  /// COMMIT. A transaction with outbox rows writes them first, under a transaction-scoped advisory
+  /// lock that it holds until the COMMIT is visible: transactions with sync events therefore take
+  /// their positions in commit order, so a reader of `position > last` never skips one that commits
+  /// late. Lock, NOTIFY, rows and COMMIT go out together in pipeline mode: one round trip.
   void commit() {
-    const result_handle done = run_simple("COMMIT", false);
-    // COMMIT of a transaction the server already aborted answers ROLLBACK instead of failing.
-    if (std::string_view{PQcmdStatus(done.get())} != "COMMIT")
-      throw error("syncorm: PostgreSQL rolled the transaction back instead of committing it");
+    if (state_.changes.pending.empty()) check_committed(run_simple("COMMIT", false).get());
+    else commit_with_outbox();
   }
   void rollback() {
     if (PQstatus(handle_) == CONNECTION_OK) run_simple("ROLLBACK", false);
@@ -315,6 +325,33 @@ public:
   void rollback_to_savepoint(int depth) {
     run_simple("ROLLBACK TO SAVEPOINT syncorm_" + std::to_string(depth), false);
     release_savepoint(depth);
+  }
+
+  /// LISTENs on `channel` (once per session) and waits up to `timeout` for a notification on it,
+  /// checking `stop` (a std::stop_token) every few milliseconds. True when one arrived, or when the
+  /// session is new and may have missed some: either way the caller should look for what changed.
+  template <class StopToken>
+  bool wait_for_notification(std::string_view channel, std::chrono::milliseconds timeout, const StopToken& stop) {
+    ensure_open();
+    if (listening_generation_ != generation_) {
+      std::string listen = "LISTEN ";
+      append_identifier(listen, channel);
+      run_simple(listen, true);
+      listening_generation_ = generation_;
+      return true;
+    }
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + timeout;
+    constexpr std::chrono::milliseconds stop_check{20};
+    while (!stop.stop_requested()) {
+      if (take_notifications()) return true;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+      if (left.count() <= 0) return false;
+      pollfd socket{PQsocket(handle_), POLLIN, 0};
+      const int ready = ::poll(&socket, 1, static_cast<int>((left < stop_check ? left : stop_check).count()) + 1);
+      if (ready > 0 && PQconsumeInput(handle_) == 0) return true;  // lost: the next statement reconnects
+    }
+    return false;
   }
 
   /// insert_many without hooks: ids reserved in one round trip, rows streamed with binary COPY.
@@ -347,6 +384,99 @@ public:
 
 private:
   friend class cursor;
+
+  // COMMIT of a transaction the server already aborted answers ROLLBACK instead of failing.
+  static void check_committed(const PGresult* done) {
+    if (std::string_view{PQcmdStatus(const_cast<PGresult*>(done))} != "COMMIT")
+      throw error("syncorm: PostgreSQL rolled the transaction back instead of committing it");
+  }
+
+  /// Statements sent before the pipeline waits for their results: the server's replies to many
+  /// more could fill the socket buffers both ways and stall both ends.
+  static constexpr std::size_t pipeline_batch = 1000;
+
+  void commit_with_outbox() {
+    ensure_open();
+    prepared_statement& insert = statement_for<compiled<insert_outbox_shape, dialect>>();
+    if (insert.generation != generation_) {
+      const result_handle prepared = prepare(insert);
+      if (!succeeded(prepared)) throw_postgres_error(handle_, prepared.get(), outbox_table);
+      insert.generation = generation_;
+    }
+    if (PQenterPipelineMode(handle_) != 1) throw_postgres_error(handle_, nullptr, outbox_table);
+    pipeline_results results{handle_};
+    // The lock key is a constant: one commit-order queue per database. pg_notify wakes LISTENers at
+    // commit; several in one transaction are delivered once.
+    results.expect(PQsendQueryParams(handle_,
+                                     "SELECT pg_advisory_xact_lock(8320803159894289713), "
+                                     "pg_notify('syncorm_outbox', '')",
+                                     0, nullptr, nullptr, nullptr, nullptr, 1));
+    for (const captured_change& change : state_.changes.pending) {
+      {
+        cursor binder{*this, insert};
+        bind_captured_change(binder, change);
+      }
+      results.expect(PQsendQueryPrepared(handle_, insert.name.c_str(), insert.parameter_count, insert.values.data(),
+                                         insert.lengths.data(), insert.formats.data(), 1));
+      if (results.outstanding() >= pipeline_batch) results.sync_and_read();
+    }
+    results.expect(PQsendQueryParams(handle_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 1));
+    const result_handle done = results.sync_and_read();
+    results.leave_pipeline_mode();
+    check_committed(done.get());
+  }
+
+  /// Reads what a pipeline answered, statement by statement, up to each sync point; keeps the
+  /// first failure and throws it once the pipeline has been read to its end, so the connection is
+  /// left usable (the server aborted the transaction; the caller rolls it back).
+  class pipeline_results {
+  public:
+    explicit pipeline_results(PGconn* connection) noexcept : connection_(connection) {}
+    pipeline_results(const pipeline_results&) = delete;
+    pipeline_results& operator=(const pipeline_results&) = delete;
+    ~pipeline_results() {
+      if (PQpipelineStatus(connection_) != PQ_PIPELINE_OFF && PQstatus(connection_) == CONNECTION_OK) {
+        try {
+          if (outstanding_ > 0) sync_and_read();
+        } catch (...) {
+        }
+        PQexitPipelineMode(connection_);
+      }
+    }
+
+    void expect(int sent) {
+      if (sent != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+      ++outstanding_;
+    }
+    [[nodiscard]] std::size_t outstanding() const noexcept { return outstanding_; }
+
+    /// Sends a sync point and reads every result up to it; returns the last statement's result.
+    result_handle sync_and_read() {
+      if (PQpipelineSync(connection_) != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+      result_handle last;
+      for (; outstanding_ > 0; --outstanding_) {
+        result_handle r{PQgetResult(connection_)};
+        if (!r) throw_postgres_error(connection_, nullptr, outbox_table);  // the connection is gone
+        const ExecStatusType status = PQresultStatus(r.get());
+        if (status == PGRES_FATAL_ERROR && !failure_) failure_ = std::move(r);
+        else last = std::move(r);
+        while (PGresult* end_of_statement = PQgetResult(connection_)) PQclear(end_of_statement);
+      }
+      const result_handle sync{PQgetResult(connection_)};
+      if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) throw_postgres_error(connection_, sync.get(), outbox_table);
+      if (failure_) throw_postgres_error(connection_, failure_.get(), outbox_table);
+      return last;
+    }
+
+    void leave_pipeline_mode() {
+      if (PQexitPipelineMode(connection_) != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+    }
+
+  private:
+    PGconn* connection_;
+    std::size_t outstanding_ = 0;
+    result_handle failure_;
+  };
 
   /// COPY data goes out in pieces of about this size: large enough to keep the socket busy,
   /// small enough not to hold a whole batch in memory twice.
@@ -510,6 +640,16 @@ private:
                                    statement.types.data())};
   }
 
+  /// Drops the notifications received so far; true if there were any.
+  bool take_notifications() {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(handle_)) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
+  }
+
   static bool succeeded(const result_handle& result) {
     const ExecStatusType status = PQresultStatus(result.get());
     return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
@@ -552,6 +692,7 @@ private:
   std::unique_ptr<PGconn, finish_connection> owned_;
   PGconn* handle_ = nullptr;  // owned_.get(), named for the many libpq calls
   std::uint64_t generation_ = 0;
+  std::uint64_t listening_generation_ = 0;  // the session generation LISTEN was sent on (0: none)
   bool terminated_by_server_ = false;
   std::unique_ptr<prepared_statement> reserve_keys_;
   std::map<std::string, std::string, std::less<>> sequence_names_;

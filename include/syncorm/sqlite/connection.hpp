@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../core/change_log.hpp"
 #include "../core/field_types.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"
@@ -239,6 +240,10 @@ struct rollback_statement {
   static constexpr std::string_view sql = "ROLLBACK";
   static constexpr std::string_view table = {};
 };
+struct data_version_statement {
+  static constexpr std::string_view sql = "PRAGMA data_version";
+  static constexpr std::string_view table = {};
+};
 
 /// An open SQLite database handle and everything cached on it.
 class connection {
@@ -307,7 +312,16 @@ public:
   }
 
   void begin() { start<begin_statement>().finish(); }
-  void commit() { start<commit_statement>().finish(); }
+  /// COMMIT, writing the transaction's outbox rows first. SQLite runs one writer at a time, so the
+  /// positions it assigns them are already in commit order.
+  void commit() {
+    for (const captured_change& change : state_.changes.pending) {
+      cursor q = start<compiled<insert_outbox_shape, dialect>>();
+      bind_captured_change(q, change);
+      q.finish();
+    }
+    start<commit_statement>().finish();
+  }
   void rollback() {
     // SQLite rolls back by itself on some errors (a full disk, an I/O error); then there is
     // nothing left to roll back.
@@ -321,6 +335,16 @@ public:
   }
 
   std::int64_t last_insert_key() const noexcept { return sqlite3_last_insert_rowid(db_); }
+
+  /// Changes whenever another connection (of this process or another) commits to the database: a
+  /// cheap way to notice new outbox rows without reading the table.
+  std::int64_t data_version() {
+    cursor q = start<data_version_statement>();
+    std::int64_t version = 0;
+    if (!q.next() || q.read(0, version) != read_status::value)
+      throw error("syncorm: PRAGMA data_version returned no value");
+    return version;
+  }
 
 private:
   sqlite3_stmt* prepare(std::string_view sql) {
