@@ -264,8 +264,8 @@ struct upsert_shape {
     w << ") ON CONFLICT (";
     w.identifier(field_name_v<T, primary_key_index<T>>);
     w << ") DO UPDATE SET ";
-    constexpr bool key_only = field_count<T> == 1;
-    render_fields<T>(w, [](auto i) { return key_only || updated_field<T, i>; }, [](Writer& out, auto i) {
+    // A model of only a key still needs an assignment: it sets the key to itself.
+    render_fields<T>(w, [](auto i) { return field_count<T> == 1 || updated_field<T, i>; }, [](Writer& out, auto i) {
       out.identifier(field_name_v<T, i>);
       out << " = excluded.";
       out.identifier(field_name_v<T, i>);

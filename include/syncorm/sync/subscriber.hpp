@@ -228,35 +228,37 @@ private:
     counter.fetch_add(n, std::memory_order_relaxed);
   }
 
-  /// Applies a batch in one transaction. A handler failure rolls it back; then the events before
-  /// the failing one are applied on their own, and the failing one is scheduled for a retry (or
-  /// parked after max_attempts). Sets `blocked` when the stream must wait for that retry.
+  /// Applies a batch in one transaction. A handler failure rolls it back and counts as one try of
+  /// that event; the events before it are then applied on their own, and the failing one waits for
+  /// its retry (sets `blocked`) or, after max_attempts tries, is parked and the stream goes on.
   template <class Source>
   std::size_t apply(Source& source, std::span<const raw_event> batch, bool& blocked) {
     std::size_t end = batch.size();
-    while (true) {
+    std::optional<detail::handler_failure> failed_event;
+    std::size_t applied = 0;
+    while (end > 0) {
       batch_counts counts;
       std::optional<detail::handler_failure> failed;
       try {
         db_.transaction([&](transaction_type& tx) { apply_events(tx, batch.first(end), counts, failed); });
       } catch (...) {
         if (!failed) throw;  // not a handler's doing (the database, the offsets): the caller sees it
-        if (failed->index > 0) {
-          end = failed->index;
-          continue;
-        }
-        blocked = fail(source, batch.front(), failed->message);
-        return 0;
+        note_failure(batch[failed->index]);
+        end = failed->index;
+        failed_event = std::move(failed);
+        continue;
       }
       source.consumed(end, name_);
-      if (retry_ && retry_->source == batch.front().source && retry_->position == batch.front().position)
-        retry_.reset();
+      if (retry_ && !failed_event) retry_.reset();  // the event that failed before went through
       count(stats_.applied, counts.applied);
       count(stats_.duplicates, counts.duplicates);
       count(stats_.skipped, counts.skipped);
       count(stats_.parked, counts.parked);
-      return static_cast<std::size_t>(counts.applied);
+      applied = static_cast<std::size_t>(counts.applied);
+      break;
     }
+    if (failed_event) blocked = !park_if_exhausted(source, batch[failed_event->index], failed_event->message);
+    return applied;
   }
 
   void apply_events(transaction_type& tx, std::span<const raw_event> events, batch_counts& counts,
@@ -290,19 +292,23 @@ private:
       if (at.current != at.stored) write_position(tx, at.source, at.current);
   }
 
-  /// The event at the front of the stream failed again: schedule a retry, or park it and go on.
-  /// Returns whether the stream must wait.
-  template <class Source>
-  bool fail(Source& source, const raw_event& e, const std::string& message) {
+  /// One more failed try of `e`: schedules the next one with exponential back-off.
+  void note_failure(const raw_event& e) {
     if (!retry_ || retry_->source != e.source || retry_->position != e.position)
       retry_ = retry_state{e.source, e.position, 0, {}};
     ++retry_->attempts;
+    auto delay = settings_.first_retry_delay;
+    for (int i = 1; i < retry_->attempts && delay < settings_.max_retry_delay; ++i) delay *= 2;
+    retry_->not_before = std::chrono::steady_clock::now() + std::min(delay, settings_.max_retry_delay);
+  }
+
+  /// After max_attempts failed tries, parks `e` (now at the front of the source) and moves the
+  /// position past it; returns whether it did, i.e. whether the stream may go on.
+  template <class Source>
+  bool park_if_exhausted(Source& source, const raw_event& e, const std::string& message) {
     if (retry_->attempts < settings_.max_attempts) {
-      auto delay = settings_.first_retry_delay;
-      for (int i = 1; i < retry_->attempts && delay < settings_.max_retry_delay; ++i) delay *= 2;
-      retry_->not_before = std::chrono::steady_clock::now() + std::min(delay, settings_.max_retry_delay);
       count(stats_.retries);
-      return true;
+      return false;
     }
     const int attempts = retry_->attempts;
     db_.transaction([&](transaction_type& tx) {
@@ -314,7 +320,7 @@ private:
     source.consumed(1, name_);
     retry_.reset();
     count(stats_.parked);
-    return false;
+    return true;
   }
 
   /// Hands the event to the handler of its topic (a fold over the compile-time list); false when
