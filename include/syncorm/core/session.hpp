@@ -522,7 +522,7 @@ private:
       static_assert(capture_available<T>,
                     "syncorm: this model has sync_traits, so its writes emit sync events: include "
                     "<syncorm/sync.hpp> in the file that writes it");
-      change_capture<T>::record(connection_->state().changes, kind, row);
+      if constexpr (capture_available<T>) change_capture<T>::record(connection_->state().changes, kind, row);
     }
   }
 

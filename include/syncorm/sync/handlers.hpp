@@ -54,10 +54,12 @@ struct on_handler {
 
   template <class Transaction>
   void handle(const raw_event& e, Transaction& tx) {
-    static_assert(std::is_invocable_v<F&, const event<T>&, Transaction&>,
-                  "syncorm: an on<T> handler must be callable as f(const syncorm::event<T>& e, auto& tx)");
-    const event<T> decoded = decode_event<T>(e);
-    apply(decoded, tx);
+    constexpr bool callable = std::is_invocable_v<F&, const event<T>&, Transaction&>;
+    static_assert(callable, "syncorm: an on<T> handler must be callable as f(const syncorm::event<T>& e, auto& tx)");
+    if constexpr (callable) {
+      const event<T> decoded = decode_event<T>(e);
+      apply(decoded, tx);
+    }
   }
 };
 

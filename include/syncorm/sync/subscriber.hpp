@@ -54,12 +54,16 @@ struct subscriber_stats {
 
 namespace detail {
 
+/// Whether no two handlers share a topic (true when some argument is not a handler: that is
+/// reported on its own).
 template <class... Handlers>
 consteval bool distinct_topics() {
-  constexpr std::string_view topics[] = {Handlers::topic..., {}};
-  for (std::size_t i = 0; i < sizeof...(Handlers); ++i)
-    for (std::size_t j = i + 1; j < sizeof...(Handlers); ++j)
-      if (topics[i] == topics[j]) return false;
+  if constexpr ((event_handler<Handlers> && ...)) {
+    constexpr std::string_view topics[] = {Handlers::topic..., {}};
+    for (std::size_t i = 0; i < sizeof...(Handlers); ++i)
+      for (std::size_t j = i + 1; j < sizeof...(Handlers); ++j)
+        if (topics[i] == topics[j]) return false;
+  }
   return true;
 }
 
