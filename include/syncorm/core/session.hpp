@@ -206,6 +206,10 @@ public:
     static_assert(valid_model<T>);
     if constexpr (needs_own_transaction<change::created, T>) {
       if (connection_->state().depth == 0) {
+        if constexpr (single_statement_event<T>) {
+          guarded([&] { insert_with_event(row); });
+          return;
+        }
         // As a one-row insert_many: if a hook or the commit fails after the statement ran, the row
         // is rolled back and its id restored.
         std::span<T, 1> just_this_row{&row, 1};
@@ -524,6 +528,22 @@ private:
                     "<syncorm/sync.hpp> in the file that writes it");
       if constexpr (capture_available<T>) change_capture<T>::record(connection_->state().changes, kind, row);
     }
+  }
+
+  /// Whether an insert of T outside a transaction can write its row and its outbox row in one
+  /// statement (the backend offers it, and no hook needs a transaction around the two).
+  template <class T>
+  static constexpr bool single_statement_event =
+      synced_model<T> && capture_available<T> && !write_needs_transaction<change::created, T, transaction_type> &&
+      requires(Connection& c, T& row, const captured_change& event) { c.insert_with_event(row, event); };
+
+  template <class T>
+  void insert_with_event(T& row) {
+    write_with_hooks<change::created>(row, [&](T& written) {
+      connection_->insert_with_event(written, change_capture<T>::make(change::created, written));
+      change_capture<T>::committed();
+      return true;
+    });
   }
 
   /// One row's write: the hooks of `Kind` around `statement(row)`, then the row queued for

@@ -71,24 +71,28 @@ constexpr void render_key_condition(Writer& w) {
   w.parameter(kind_of_field<primary_key_type<T>>);
 }
 
+template <class T, bool ReturningKey, class Writer>
+constexpr void render_insert(Writer& w) {
+  w << "INSERT INTO ";
+  w.identifier(table_name_v<T>);
+  w << " (";
+  render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
+  w << ") VALUES (";
+  render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>); });
+  w << ")";
+  if constexpr (ReturningKey) {
+    w << " RETURNING ";
+    w.identifier(field_name_v<T, primary_key_index<T>>);
+  }
+}
+
 /// INSERT INTO t (every column but a generated key) VALUES (...) [RETURNING key].
 template <class T>
 struct insert_shape {
   static constexpr std::string_view table = table_name_v<T>;
   template <class Dialect, class Writer>
   static constexpr void render(Writer& w) {
-    w << "INSERT INTO ";
-    w.identifier(table);
-    w << " (";
-    render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
-    w << ") VALUES (";
-    render_fields<T>(w, inserted_fields<T>,
-                     [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>); });
-    w << ")";
-    if constexpr (has_generated_key<T> && Dialect::insert_returns_key) {
-      w << " RETURNING ";
-      w.identifier(field_name_v<T, primary_key_index<T>>);
-    }
+    render_insert<T, has_generated_key<T> && Dialect::insert_returns_key>(w);
   }
 };
 

@@ -25,6 +25,7 @@
 #include "../core/statement_cache.hpp"
 #include "copy.hpp"
 #include "dialect.hpp"
+#include "outbox.hpp"
 #include "wire.hpp"
 
 namespace syncorm::postgres {
@@ -354,6 +355,20 @@ public:
     return false;
   }
 
+  /// Outside a transaction: inserts a synced row and its outbox row in one statement, one round
+  /// trip (the session builds `event`; its payload's id is replaced by the key the row gets).
+  template <class T>
+  void insert_with_event(T& row, const captured_change& event) {
+    cursor q = start<compiled<insert_with_event_shape<T>, dialect>>();
+    bind_fields(q, row, inserted_fields<T>);
+    q.bind(std::string_view{event.event_id});
+    q.bind(event.topic);
+    q.bind(std::string_view{event.payload});
+    q.bind(event.created_at);
+    if (!q.next()) throw error("syncorm: INSERT returned no key", std::string(table_name_v<T>));
+    if constexpr (has_generated_key<T>) read_field(q, 0, row.id, table_name_v<T>, "id");
+  }
+
   /// insert_many without hooks: ids reserved in one round trip, rows streamed with binary COPY.
   /// Runs inside the caller's transaction scope, which restores the ids if anything fails.
   template <class T, class Range>
@@ -405,12 +420,7 @@ private:
     }
     if (PQenterPipelineMode(handle_) != 1) throw_postgres_error(handle_, nullptr, outbox_table);
     pipeline_results results{handle_};
-    // The lock key is a constant: one commit-order queue per database. pg_notify wakes LISTENers at
-    // commit; several in one transaction are delivered once.
-    results.expect(PQsendQueryParams(handle_,
-                                     "SELECT pg_advisory_xact_lock(8320803159894289713), "
-                                     "pg_notify('syncorm_outbox', '')",
-                                     0, nullptr, nullptr, nullptr, nullptr, 1));
+    results.expect(PQsendQueryParams(handle_, outbox_lock_and_notify.data(), 0, nullptr, nullptr, nullptr, nullptr, 1));
     for (const captured_change& change : state_.changes.pending) {
       {
         cursor binder{*this, insert};

@@ -82,17 +82,26 @@ struct change_capture<T> {
                 "syncorm: a model with sync_traits needs a primary key (a field named `id`): its "
                 "events name the row by it");
 
-  static void record(change_buffer& buffer, change kind, const T& row) {
-    buffer.pending.push_back(captured_change{
+  /// The outbox row for `row`'s change.
+  static captured_change make(change kind, const T& row) {
+    return captured_change{
         .event_id = new_event_id(),
         .topic = sync_topic<T>,
         .aggregate_id = key_text(row.id),
         .kind = kind,
         .payload = encode_payload(row),
         .created_at = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now()),
-    });
+    };
+  }
+
+  /// Leaves the outbox row in the transaction's buffer, for the backend to write at COMMIT.
+  static void record(change_buffer& buffer, change kind, const T& row) {
+    buffer.pending.push_back(make(kind, row));
     buffer.committed = &notify_outbox_readers;
   }
+
+  /// To call after a commit that wrote outbox rows some other way.
+  static void committed() noexcept { notify_outbox_readers(); }
 };
 
 }  // namespace syncorm::detail
