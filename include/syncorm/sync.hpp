@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <string_view>
 
 #include "core/change_log.hpp"
@@ -34,13 +35,25 @@
 
 namespace syncorm {
 
+/// The position of the newest event in `producer`'s outbox (0 when it has none yet; the outbox
+/// table must exist). With subscriber::position(source), how far a consumer lags behind.
+template <class Database>
+std::int64_t latest_position(Database& producer) {
+  using dialect = detail::dialect_of<Database>;
+  return detail::session_access::run<detail::compiled<detail::latest_position_shape, dialect>>(producer, [&](auto& q) {
+    std::optional<std::int64_t> latest;
+    if (q.next()) detail::read_field(q, 0, latest, detail::outbox_table, "position");
+    return latest.value_or(0);
+  });
+}
+
 /// Deletes the outbox rows of `producer` that every named reader (consumer names, and later a
 /// message-queue relay) has passed, as recorded in syncorm_outbox_readers. A reader that has never
 /// recorded a position holds everything back. Returns how many rows were deleted.
 template <class Database>
 std::int64_t prune_outbox(Database& producer, std::initializer_list<std::string_view> readers) {
   using dialect = detail::dialect_of<Database>;
-  producer.execute(detail::compiled<detail::create_readers_shape, dialect>::sql);
+  detail::session_access::create_if_absent<detail::compiled<detail::create_readers_shape, dialect>>(producer);
   std::int64_t passed_by_all = std::numeric_limits<std::int64_t>::max();
   for (std::string_view reader : readers) {
     const std::int64_t position =

@@ -178,9 +178,8 @@ public:
   void create_table() {
     static_assert(valid_model<T>);
     guarded([&] {
-      for_each_create_statement<T>(
-          [&]<class Shape>() { connection_->execute(compiled<Shape, dialect>::sql); });
-      if constexpr (synced_model<T>) connection_->execute(compiled<create_outbox_shape, dialect>::sql);
+      for_each_create_statement<T>([&]<class Shape>() { create_if_absent(compiled<Shape, dialect>::sql); });
+      if constexpr (synced_model<T>) create_if_absent(compiled<create_outbox_shape, dialect>::sql);
     });
   }
 
@@ -727,6 +726,18 @@ private:
     });
   }
 
+  /// Runs a CREATE ... IF NOT EXISTS. Two sessions creating the same table at once can both find
+  /// it absent, and PostgreSQL then refuses the later one with a unique violation in its catalog:
+  /// outside a transaction that one is run again, and finds the table there.
+  void create_if_absent(std::string_view sql) {
+    if (connection_->state().depth > 0) return connection_->execute(sql);
+    try {
+      connection_->execute(sql);
+    } catch (const constraint_error&) {
+      connection_->execute(sql);
+    }
+  }
+
   /// A copy of a row from elsewhere (a sync mirror): upserted or deleted by key, with no hooks and
   /// no outbox row, since the change is not a new fact.
   template <class T>
@@ -814,6 +825,10 @@ struct session_access {
   template <class Session, class T>
   static void write_copy(Session& s, change kind, const T& row) {
     s.write_copy(kind, row);
+  }
+  template <class Compiled, class Session>
+  static void create_if_absent(Session& s) {
+    s.guarded([&] { s.create_if_absent(Compiled::sql); });
   }
 };
 

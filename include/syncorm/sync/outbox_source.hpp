@@ -40,8 +40,8 @@ public:
   outbox_source(Database& producer, std::string_view name, outbox_source_settings settings = {})
       : db_(producer), name_(name), settings_(settings) {
     using dialect = detail::dialect_of<Database>;
-    db_.execute(detail::compiled<detail::create_outbox_shape, dialect>::sql);
-    db_.execute(detail::compiled<detail::create_readers_shape, dialect>::sql);
+    detail::session_access::create_if_absent<detail::compiled<detail::create_outbox_shape, dialect>>(db_);
+    detail::session_access::create_if_absent<detail::compiled<detail::create_readers_shape, dialect>>(db_);
   }
 
   /// The name this source's events carry as their source.

@@ -98,8 +98,8 @@ public:
       : db_(db), name_(consumer), settings_(settings), handlers_(std::move(handlers)...) {
     if (name_.empty()) throw error("syncorm: a subscriber needs a non-empty consumer name");
     if (settings_.batch_size == 0) settings_.batch_size = 1;
-    db_.execute(detail::compiled<detail::create_offsets_shape, dialect>::sql);
-    db_.execute(detail::compiled<detail::create_parked_shape, dialect>::sql);
+    detail::session_access::create_if_absent<detail::compiled<detail::create_offsets_shape, dialect>>(db_);
+    detail::session_access::create_if_absent<detail::compiled<detail::create_parked_shape, dialect>>(db_);
   }
 
   subscriber(const subscriber&) = delete;

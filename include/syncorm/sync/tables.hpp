@@ -236,6 +236,19 @@ struct reader_position_shape {
   }
 };
 
+/// The newest event's position (NULL when the outbox is empty).
+struct latest_position_shape {
+  static constexpr std::string_view table = outbox_table;
+  static constexpr bool read_only = true;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "SELECT MAX(";
+    w.identifier("position");
+    w << ") FROM ";
+    w.identifier(table);
+  }
+};
+
 /// Deletes outbox rows at or below a position.
 struct prune_outbox_shape {
   static constexpr std::string_view table = outbox_table;
