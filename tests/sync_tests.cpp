@@ -289,9 +289,19 @@ TEST_CASE_TEMPLATE("if the outbox row cannot be written, the write is rolled bac
   db.template create_table<Order>();
   raw_query(db, "DROP TABLE syncorm_outbox");
   Order o{.customer = "ada"};
-  CHECK_THROWS_AS(db.insert(o), syncorm::error);
-  CHECK(db.template count<Order>() == 0);
+  CHECK_THROWS_AS(db.insert(o), syncorm::error);  // PostgreSQL: the one-statement insert
   CHECK(o.id == 0);  // the id of a rolled-back insert is restored
+  CHECK_THROWS_AS(db.transaction([&](auto& tx) {  // the outbox rows written at COMMIT
+    Order a{.customer = "a"}, b{.customer = "b"};
+    tx.insert(a);
+    tx.insert(b);
+  }), syncorm::error);
+  CHECK(db.template count<Order>() == 0);
+  // The connection is fine afterwards (PostgreSQL: out of pipeline mode, transaction rolled back).
+  db.template create_table<Unsynced>();
+  Unsynced u{.name = "after"};
+  db.insert(u);
+  CHECK(db.template count<Unsynced>() == 1);
 }
 
 TEST_CASE_TEMPLATE("bulk writes leave one event per changed row", Backend, SYNCORM_TEST_BACKENDS) {

@@ -22,9 +22,9 @@ namespace syncorm {
 
 /// Settings of an outbox_source.
 struct outbox_source_settings {
-  /// How often a waiting source looks for commits by other processes when the backend cannot tell
-  /// it (SQLite: `PRAGMA data_version`, a few microseconds), and the fallback poll of PostgreSQL's
-  /// LISTEN. Commits in this process wake it at once.
+  /// How often a waiting SQLite source looks for commits by other processes (`PRAGMA data_version`,
+  /// a few microseconds). Commits in this process wake it at once; PostgreSQL's LISTEN wakes it at
+  /// once too, and otherwise it looks again after the subscriber's idle_wait.
   std::chrono::milliseconds poll_interval{1};
   /// How often the consumer's position is recorded in the producer's database (for retention).
   std::chrono::milliseconds progress_interval{1000};
