@@ -524,7 +524,7 @@ private:
   bool update_statement(const T& row) {
     auto q = connection_->template start<compiled<update_shape<T>, dialect>>();
     bind_fields(q, row, updated_fields<T>);
-    bind_field(q, row.id);
+    bind_key(q, row);
     return q.finish() > 0;
   }
 
@@ -536,7 +536,7 @@ private:
   template <class T>
   bool remove_statement(const T& row) {
     auto q = connection_->template start<compiled<remove_shape<T>, dialect>>();
-    bind_field(q, row.id);
+    bind_key(q, row);
     return q.finish() > 0;
   }
 

@@ -61,7 +61,7 @@ constexpr void render_key_condition(Writer& w) {
   w << " WHERE ";
   w.identifier(field_name_v<T, primary_key_index<T>>);
   w << " = ";
-  w.parameter(kind_of_field<primary_key_type<T>>);
+  w.parameter(kind_of_field<primary_key_type<T>>, field_name_v<T, primary_key_index<T>>);
 }
 
 /// INSERT INTO t (every column but a generated key) VALUES (...) [RETURNING key].
@@ -76,7 +76,7 @@ struct insert_shape {
     render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
     w << ") VALUES (";
     render_fields<T>(w, inserted_fields<T>,
-                     [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>); });
+                     [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>); });
     w << ")";
     if constexpr (has_generated_key<T> && Dialect::insert_returns_key) {
       w << " RETURNING ";
@@ -135,7 +135,7 @@ struct select_shape {
     if constexpr (!std::is_same_v<OrderBy, absent>) render_order_by(static_cast<OrderBy*>(nullptr), w);
     if constexpr (Limit == 1) {
       w << " LIMIT ";
-      w.parameter(value_kind::big_integer);
+      w.parameter(value_kind::big_integer, {});
     } else if constexpr (Limit == 2) {
       w << " LIMIT 1";
     } else if constexpr (Offset) {
@@ -143,7 +143,7 @@ struct select_shape {
     }
     if constexpr (Offset) {
       w << " OFFSET ";
-      w.parameter(value_kind::big_integer);
+      w.parameter(value_kind::big_integer, {});
     }
     if constexpr (Lock) {
       // In key order: hooks see the rows in the same order on every backend, and two bulk writes
@@ -180,7 +180,7 @@ struct update_shape {
     render_fields<T>(w, updated_fields<T>, [](Writer& out, auto i) {
       out.identifier(field_name_v<T, i>);
       out << " = ";
-      out.parameter(kind_of_field<field_type<T, i>>);
+      out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>);
     });
     render_key_condition<T>(w);
   }
@@ -206,7 +206,7 @@ struct update_where_shape {
         first = false;
         w.identifier(Clause::column::name);
         w << " = ";
-        decltype(Clause::value)::render(w);
+        decltype(Clause::value)::render(w, Clause::column::name);
       }
     };
     (assignment(static_cast<Clauses*>(nullptr)), ...);
