@@ -59,8 +59,8 @@ inline std::string shortest_text(double value) {
 }
 
 /// An instant as ISO 8601 UTC, "2262-04-11T23:47:16.854775Z" (the fraction only when not zero),
-/// from whole days since 1970-01-01 and the microseconds into that day. Valid for any int64 day
-/// count (Howard Hinnant's civil_from_days).
+/// from whole days since 1970-01-01 and the microseconds into that day. Valid far beyond any day
+/// a 64-bit microsecond count reaches (Howard Hinnant's civil_from_days).
 inline std::string iso_8601(std::int64_t days, std::int64_t microseconds_of_day) {
   days += 719'468;
   const std::int64_t era = (days >= 0 ? days : days - 146'096) / 146'097;

@@ -209,9 +209,10 @@ private:
 
   binary_value value(int column) const noexcept {
     const oid type = statement_.column_types[static_cast<std::size_t>(column)];
-    if (PQgetisnull(result_.get(), row_, column) != 0) return {type, nullptr, 0};
-    return {type, PQgetvalue(result_.get(), row_, column),
-            static_cast<std::size_t>(PQgetlength(result_.get(), row_, column))};
+    const int length = PQgetlength(result_.get(), row_, column);
+    // NULL has length 0 too; asking only then keeps a value at two libpq calls.
+    if (length == 0 && PQgetisnull(result_.get(), row_, column) != 0) return {type, nullptr, 0};
+    return {type, PQgetvalue(result_.get(), row_, column), static_cast<std::size_t>(length)};
   }
 
   void run();
