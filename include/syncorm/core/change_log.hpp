@@ -111,17 +111,17 @@ struct insert_outbox_shape {
     w << ", ";
     w.identifier("created_at");
     w << ") VALUES (CAST(";
-    w.parameter(value_kind::text);
+    w.parameter(value_kind::text, "id");
     w << " AS " << Dialect::uuid_type << "), ";
-    w.parameter(value_kind::text);
+    w.parameter(value_kind::text, "aggregatetype");
     w << ", ";
-    w.parameter(value_kind::text);
+    w.parameter(value_kind::text, "aggregateid");
     w << ", ";
-    w.parameter(value_kind::text);
+    w.parameter(value_kind::text, "type");
     w << ", CAST(";
-    w.parameter(value_kind::text);
+    w.parameter(value_kind::text, "payload");
     w << " AS " << Dialect::json_type << "), ";
-    w.parameter(value_kind::timestamp);
+    w.parameter(value_kind::timestamp, "created_at");
     w << ")";
   }
 };

@@ -593,7 +593,7 @@ private:
   bool update_statement(const T& row) {
     auto q = connection_->template start<compiled<update_shape<T>, dialect>>();
     bind_fields(q, row, updated_fields<T>);
-    bind_field(q, row.id);
+    bind_key(q, row);
     if (q.finish() == 0) return false;
     capture(change::updated, row);
     return true;
@@ -609,7 +609,7 @@ private:
   template <class T>
   bool remove_statement(const T& row) {
     auto q = connection_->template start<compiled<remove_shape<T, synced_model<T>>, dialect>>();
-    bind_field(q, row.id);
+    bind_key(q, row);
     if constexpr (synced_model<T>) {
       if (!q.next()) return false;
       T removed;
@@ -653,7 +653,7 @@ private:
     change kind = change::updated;
     if constexpr (upsert_needs_kind<T> && !returns_kind) {
       auto exists = connection_->template start<compiled<exists_shape<T>, dialect>>();
-      bind_field(exists, row.id);
+      bind_key(exists, row);
       kind = exists.next() ? change::updated : change::created;
     }
     auto q = connection_->template start<compiled<upsert_shape<T, returns_kind>, dialect>>();
@@ -745,7 +745,7 @@ private:
     guarded([&] {
       if (kind == change::destroyed) {
         auto q = connection_->template start<compiled<remove_shape<T>, dialect>>();
-        bind_field(q, row.id);
+        bind_key(q, row);
         q.finish();
       } else {
         auto q = connection_->template start<compiled<upsert_shape<T, false>, dialect>>();

@@ -26,20 +26,27 @@ concept sql_dialect = requires(std::string& out, std::size_t number, value_kind 
   { D::table_options } -> std::convertible_to<std::string_view>;
 };
 
-/// Accumulates SQL text and the kinds of its parameters, in order, during constant evaluation.
+/// One parameter of a statement: its SQL kind and the column its value belongs to (the column
+/// written or compared; empty for LIMIT and OFFSET), so an error about the value can name it.
+struct parameter_info {
+  value_kind kind{};
+  std::string_view column;
+};
+
+/// Accumulates SQL text and its parameters, in order, during constant evaluation.
 template <sql_dialect Dialect>
 struct sql_writer {
   using dialect = Dialect;
   std::string text;
-  std::vector<value_kind> parameters;
+  std::vector<parameter_info> parameters;
 
   constexpr sql_writer& operator<<(std::string_view s) {
     text += s;
     return *this;
   }
   constexpr void identifier(std::string_view name) { append_identifier(text, name); }
-  constexpr void parameter(value_kind kind) {
-    parameters.push_back(kind);
+  constexpr void parameter(value_kind kind, std::string_view column) {
+    parameters.push_back({kind, column});
     Dialect::append_placeholder(text, parameters.size());
   }
 };
@@ -58,15 +65,15 @@ struct rendered_text {
 
 template <class Shape, class Dialect>
 struct rendered_parameters {
-  static constexpr std::vector<value_kind> build() {
+  static constexpr std::vector<parameter_info> build() {
     sql_writer<Dialect> w;
     Shape::template render<Dialect>(w);
     return w.parameters;
   }
 };
 
-/// The compiled form of one statement shape in one dialect: its SQL text and parameter kinds,
-/// both in static storage.
+/// The compiled form of one statement shape in one dialect: its SQL text and parameters, both in
+/// static storage.
 template <class Shape, sql_dialect Dialect>
 struct compiled_statement {
   using shape = Shape;
@@ -74,7 +81,8 @@ struct compiled_statement {
   static constexpr std::string_view sql = frozen_text<rendered_text<Shape, Dialect>>::view;
   static constexpr auto& parameter_storage = frozen_array<rendered_parameters<Shape, Dialect>>::storage;
   static constexpr std::size_t parameter_count = parameter_storage.size();
-  static constexpr const value_kind* parameter_kinds = parameter_storage.data();
+  /// Kind and column of each parameter, in placeholder order.
+  static constexpr const parameter_info* parameters = parameter_storage.data();
   static constexpr std::string_view table = Shape::table;
   /// Whether running the statement changes nothing (so it may be repeated, or sent to a replica).
   static constexpr bool read_only = [] {

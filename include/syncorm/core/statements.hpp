@@ -68,7 +68,7 @@ constexpr void render_key_condition(Writer& w) {
   w << " WHERE ";
   w.identifier(field_name_v<T, primary_key_index<T>>);
   w << " = ";
-  w.parameter(kind_of_field<primary_key_type<T>>);
+  w.parameter(kind_of_field<primary_key_type<T>>, field_name_v<T, primary_key_index<T>>);
 }
 
 template <class T, bool ReturningKey, class Writer>
@@ -78,7 +78,8 @@ constexpr void render_insert(Writer& w) {
   w << " (";
   render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
   w << ") VALUES (";
-  render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>); });
+  render_fields<T>(w, inserted_fields<T>,
+                   [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>); });
   w << ")";
   if constexpr (ReturningKey) {
     w << " RETURNING ";
@@ -146,7 +147,7 @@ struct select_shape {
     if constexpr (!std::is_same_v<OrderBy, absent>) render_order_by(static_cast<OrderBy*>(nullptr), w);
     if constexpr (Limit == 1) {
       w << " LIMIT ";
-      w.parameter(value_kind::big_integer);
+      w.parameter(value_kind::big_integer, {});
     } else if constexpr (Limit == 2) {
       w << " LIMIT 1";
     } else if constexpr (Offset) {
@@ -154,7 +155,7 @@ struct select_shape {
     }
     if constexpr (Offset) {
       w << " OFFSET ";
-      w.parameter(value_kind::big_integer);
+      w.parameter(value_kind::big_integer, {});
     }
     if constexpr (Lock) {
       // In key order: hooks see the rows in the same order on every backend, and two bulk writes
@@ -191,7 +192,7 @@ struct update_shape {
     render_fields<T>(w, updated_fields<T>, [](Writer& out, auto i) {
       out.identifier(field_name_v<T, i>);
       out << " = ";
-      out.parameter(kind_of_field<field_type<T, i>>);
+      out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>);
     });
     render_key_condition<T>(w);
   }
@@ -217,7 +218,7 @@ struct update_where_shape {
         first = false;
         w.identifier(Clause::column::name);
         w << " = ";
-        decltype(Clause::value)::render(w);
+        decltype(Clause::value)::render(w, Clause::column::name);
       }
     };
     (assignment(static_cast<Clauses*>(nullptr)), ...);
@@ -264,7 +265,8 @@ struct upsert_shape {
     w << " (";
     render_column_list<T>(w);
     w << ") VALUES (";
-    render_fields<T>(w, every_field, [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>); });
+    render_fields<T>(w, every_field,
+                     [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>); });
     w << ") ON CONFLICT (";
     w.identifier(field_name_v<T, primary_key_index<T>>);
     w << ") DO UPDATE SET ";

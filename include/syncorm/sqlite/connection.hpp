@@ -54,10 +54,13 @@ inline std::pair<std::string, std::string> table_and_column_from_message(std::st
   return {std::string(subject.substr(0, dot)), std::string(subject.substr(dot + 1))};
 }
 
-/// Throws the syncorm error for SQLite result code `code`, naming the table and column.
-[[noreturn]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table) {
+/// Throws the syncorm error for SQLite result code `code`, naming the table and the column (from
+/// SQLite's message, or else `column`: the one whose parameter was being bound).
+[[noreturn]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table,
+                                            std::string_view parameter_column = {}) {
   const std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
   auto [message_table, column] = table_and_column_from_message(message);
+  if (column.empty()) column = parameter_column;
   std::string where = message_table.empty() ? std::string(table) : message_table;
   if (!column.empty()) where += "." + column;
   const std::string prefix = where.empty() ? "" : " on " + where;
@@ -87,36 +90,41 @@ inline std::pair<std::string, std::string> table_and_column_from_message(std::st
 /// Resetting it on destruction returns it to the connection's cache ready for the next call.
 class cursor {
 public:
-  cursor(sqlite3_stmt* statement, sqlite3* db, std::string_view table) noexcept
-      : statement_(statement), db_(db), table_(table) {}
+  /// `parameters`: the compiled statement's, so that a value refused while binding names its
+  /// column (none for statements without parameters).
+  cursor(sqlite3_stmt* statement, sqlite3* db, std::string_view table,
+         const parameter_info* parameters = nullptr) noexcept
+      : statement_(statement), db_(db), table_(table), parameters_(parameters) {}
   cursor(const cursor&) = delete;
   cursor& operator=(const cursor&) = delete;
   ~cursor() { sqlite3_reset(statement_); }
 
-  void bind(std::int64_t v) { check(sqlite3_bind_int64(statement_, ++index_, v)); }
+  void bind(std::int64_t v) { check_bind(sqlite3_bind_int64(statement_, ++index_, v)); }
   void bind(std::int32_t v) { bind(std::int64_t{v}); }
   void bind(std::int16_t v) { bind(std::int64_t{v}); }
   void bind(double v) {
     // SQLite stores NaN as NULL: refuse it rather than lose the value.
-    if (std::isnan(v)) [[unlikely]]
-      throw type_error("syncorm: SQLite cannot store NaN (it would become NULL); parameter " +
-                           std::to_string(index_ + 1) + " of a statement on " + std::string(table_),
-                       std::string(table_));
-    check(sqlite3_bind_double(statement_, ++index_, v));
+    if (std::isnan(v)) [[unlikely]] {
+      const std::string column{parameter_column(index_)};
+      throw type_error("syncorm: SQLite cannot store NaN (it would become NULL), given for " + std::string(table_) +
+                           (column.empty() ? "" : "." + column) + "; nothing was written",
+                       std::string(table_), column);
+    }
+    check_bind(sqlite3_bind_double(statement_, ++index_, v));
   }
   void bind(float v) { bind(static_cast<double>(v)); }
   void bind(bool v) { bind(std::int64_t{v ? 1 : 0}); }
   void bind(wire_time v) { bind(std::int64_t{v.time_since_epoch().count()}); }
   void bind(std::string_view v) {
     // SQLITE_STATIC: the text outlives the step that reads it. A null pointer would bind NULL.
-    check(sqlite3_bind_text64(statement_, ++index_, v.data() != nullptr ? v.data() : "", v.size(),
-                              SQLITE_STATIC, SQLITE_UTF8));
+    check_bind(sqlite3_bind_text64(statement_, ++index_, v.data() != nullptr ? v.data() : "", v.size(),
+                                   SQLITE_STATIC, SQLITE_UTF8));
   }
   void bind(blob_view v) {
-    if (v.empty()) check(sqlite3_bind_zeroblob(statement_, ++index_, 0));  // not NULL: an empty blob
-    else check(sqlite3_bind_blob64(statement_, ++index_, v.data(), v.size(), SQLITE_STATIC));
+    if (v.empty()) check_bind(sqlite3_bind_zeroblob(statement_, ++index_, 0));  // not NULL: an empty blob
+    else check_bind(sqlite3_bind_blob64(statement_, ++index_, v.data(), v.size(), SQLITE_STATIC));
   }
-  void bind_null(value_kind) { check(sqlite3_bind_null(statement_, ++index_)); }
+  void bind_null(value_kind) { check_bind(sqlite3_bind_null(statement_, ++index_)); }
 
   /// Steps to the next row; false when there is none.
   bool next() {
@@ -204,7 +212,7 @@ public:
   std::string describe(int column) const {
     switch (sqlite3_column_type(statement_, column)) {
       case SQLITE_INTEGER: return "the integer " + std::to_string(sqlite3_column_int64(statement_, column));
-      case SQLITE_FLOAT: return "the real " + std::to_string(sqlite3_column_double(statement_, column));
+      case SQLITE_FLOAT: return "the real " + shortest_text(sqlite3_column_double(statement_, column));
       case SQLITE_TEXT: return "text";
       case SQLITE_BLOB: return "a blob";
       default: return "NULL";
@@ -212,13 +220,19 @@ public:
   }
 
 private:
-  void check(int code) const {
-    if (code != SQLITE_OK) [[unlikely]] throw_sqlite_error(db_, code, table_);
+  /// The column of parameter `index` (counted from 0), or empty when unknown.
+  std::string_view parameter_column(int index) const noexcept {
+    return parameters_ != nullptr ? parameters_[index].column : std::string_view{};
+  }
+  /// After binding parameter index_ (counted from 1).
+  void check_bind(int code) const {
+    if (code != SQLITE_OK) [[unlikely]] throw_sqlite_error(db_, code, table_, parameter_column(index_ - 1));
   }
 
   sqlite3_stmt* statement_;
   sqlite3* db_;
   std::string_view table_;
+  const parameter_info* parameters_;
   int index_ = 0;
 };
 
@@ -294,7 +308,8 @@ public:
   template <class Compiled>
   cursor start() {
     sqlite3_stmt* statement = statements_.template get<Compiled>([&] { return prepare(Compiled::sql); });
-    return cursor{statement, db_, Compiled::table};
+    if constexpr (requires { Compiled::parameters; }) return cursor{statement, db_, Compiled::table, Compiled::parameters};
+    else return cursor{statement, db_, Compiled::table};
   }
 
   /// Runs SQL text (one or more statements, no parameters), without caching it.

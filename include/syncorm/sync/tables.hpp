@@ -49,7 +49,7 @@ constexpr void render_key_match(Writer& w, const sync_column (&columns)[N], std:
     w << (i == 0 ? " WHERE " : " AND ");
     w.identifier(columns[i].name);
     w << " = ";
-    w.parameter(columns[i].kind);
+    w.parameter(columns[i].kind, columns[i].name);
   }
 }
 
@@ -67,7 +67,7 @@ constexpr void render_sync_upsert(Writer& w, std::string_view table, const sync_
   w << ") VALUES (";
   for (std::size_t i = 0; i < N; ++i) {
     if (i != 0) w << ", ";
-    w.parameter(columns[i].kind);
+    w.parameter(columns[i].kind, columns[i].name);
   }
   w << ") ON CONFLICT (";
   for (std::size_t i = 0; i < key_columns; ++i) {
@@ -192,11 +192,11 @@ struct read_outbox_shape {
     w << " WHERE ";
     w.identifier("position");
     w << " > ";
-    w.parameter(value_kind::big_integer);
+    w.parameter(value_kind::big_integer, "position");
     w << " ORDER BY ";
     w.identifier("position");
     w << " LIMIT ";
-    w.parameter(value_kind::big_integer);
+    w.parameter(value_kind::big_integer, {});
   }
 };
 
@@ -259,7 +259,7 @@ struct prune_outbox_shape {
     w << " WHERE ";
     w.identifier("position");
     w << " <= ";
-    w.parameter(value_kind::big_integer);
+    w.parameter(value_kind::big_integer, "position");
   }
 };
 
