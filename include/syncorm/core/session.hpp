@@ -727,13 +727,15 @@ private:
   }
 
   /// Runs a CREATE ... IF NOT EXISTS. Two sessions creating the same table at once can both find
-  /// it absent, and PostgreSQL then refuses the later one with a unique violation in its catalog:
-  /// outside a transaction that one is run again, and finds the table there.
+  /// it absent, and PostgreSQL then refuses the later one (a unique violation in its catalog, or
+  /// "type already exists"): outside a transaction that one is run again, and finds the table there.
   void create_if_absent(std::string_view sql) {
     if (connection_->state().depth > 0) return connection_->execute(sql);
     try {
       connection_->execute(sql);
-    } catch (const constraint_error&) {
+    } catch (const connection_error&) {
+      throw;
+    } catch (const error&) {
       connection_->execute(sql);
     }
   }
