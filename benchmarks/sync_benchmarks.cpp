@@ -4,13 +4,15 @@
 //
 //  - insert cost: a model with sync_traits against an identical model without ("baseline"), one
 //    autocommit insert per row (the case the targets name), and tx.insert in a loop for information;
+//    also both models inserted in turn ("interleaved"), for a ratio that holds on a busy machine;
 //  - latency: the producer inserts one row, then waits until the consumer's handler has written a
 //    receipt for it and committed (the receipt's after_commit hook reads CLOCK_MONOTONIC, which is
 //    system-wide, so two processes can compare it); one event at a time, so the figure is unloaded
 //    latency. Reported as the benchmark's time (the mean) and p50/p90/p99 counters, in microseconds;
 //  - throughput: a backlog of events in the producer's outbox, applied by one subscriber;
 //  - the commit-order lock: 8 writer threads, each on its own connection, updating random rows in
-//    small transactions, synced model against unsynced ("baseline").
+//    small transactions, synced model against unsynced ("baseline"); and one writer alternating
+//    between the two, for what a synced transaction costs with no lock to wait for.
 
 #include <syncorm/postgres.hpp>
 #include <syncorm/sqlite.hpp>
@@ -25,7 +27,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -83,11 +84,12 @@ struct arrival {
 class arrival_board {
 public:
   /// In the consumer process: report through this pipe's write end from now on.
-  void send_through(int fd) noexcept { out_ = fd; }
+  void send_through(int pipe_end) noexcept { out_ = pipe_end; }
   /// In the producer process: read arrivals from this pipe's read end (-1: the in-process queue).
-  void receive_from(int fd) noexcept { in_ = fd; }
+  void receive_from(int pipe_end) noexcept { in_ = pipe_end; }
 
-  void record(std::int64_t order_id) noexcept {
+  /// The consumer committed a receipt for `order_id` just now.
+  void record(std::int64_t order_id) {
     const arrival a{order_id, nanoseconds_now()};
     if (out_ >= 0) {
       // A short write cannot happen below PIPE_BUF bytes; a failed one shows as a missing arrival.
@@ -176,31 +178,33 @@ struct sqlite_memory {
   static database consumer() { return database{":memory:"}; }
 };
 
+/// This process's directory for SQLite files, removed when it exits normally.
+struct scratch_directory {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("syncorm-bench-sync-" + std::to_string(::getpid()));
+  scratch_directory() { std::filesystem::create_directories(path); }
+  ~scratch_directory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+/// The path of the database file `name` in the scratch directory.
+std::string scratch_file(std::string_view name) {
+  static const scratch_directory directory;
+  return (directory.path / (std::string(name) + ".db")).string();
+}
+
 /// Two SQLite files in WAL mode, as applications run them: `Mode` is syncorm's default (full: a
 /// commit waits for the disk, which may dominate) or normal (durable against a crash of the process,
 /// not of the machine).
 template <syncorm::sqlite::synchronous_mode Mode>
 struct sqlite_files_synchronous {
   using database = syncorm::sqlite::database;
-  static std::string path(std::string_view name) {
-    static const std::filesystem::path directory = [] {
-      auto dir = std::filesystem::temp_directory_path() / ("syncorm-bench-sync-" + std::to_string(::getpid()));
-      std::filesystem::create_directories(dir);
-      static struct remover {
-        std::filesystem::path path;
-        ~remover() {
-          std::error_code ignored;
-          std::filesystem::remove_all(path, ignored);
-        }
-      } cleanup{dir};
-      return dir;
-    }();
-    return (directory / (std::string(name) + ".db")).string();
-  }
   /// Opens the file `name` (another connection, or another process's).
-  static database open(std::string_view name) { return database{path(name), {.synchronous = Mode}}; }
+  static database open(std::string_view name) { return database{scratch_file(name), {.synchronous = Mode}}; }
   static database fresh(std::string_view name) {
-    for (std::string_view suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path(name) + std::string(suffix));
+    for (std::string_view suffix : {"", "-wal", "-shm"}) std::filesystem::remove(scratch_file(name) + std::string(suffix));
     return open(name);
   }
   static database producer() { return fresh("producer"); }
@@ -228,41 +232,102 @@ struct postgres_schemas {
 
 // ---- 1. what an insert with sync_traits costs ------------------------------------------------------
 
-/// One autocommit insert per iteration (no surrounding transaction): for a synced model on
-/// PostgreSQL one statement writes the row and its outbox row; on SQLite, BEGIN, two INSERTs, COMMIT.
-template <class Site, class Row>
-void insert_autocommit(benchmark::State& state) {
+/// Whether `db` holds `expected` rows of Row and, for a synced model, as many outbox rows.
+template <class Row, class Database>
+bool rows_and_events_are_there(Database& db, std::int64_t expected) {
+  return count_rows(db, std::string(syncorm::table_name<Row>)) == expected &&
+         (!syncorm::detail::synced_model<Row> || count_rows(db, "syncorm_outbox") == expected);
+}
+
+/// One row per iteration, written by `insert(db, row)`.
+template <class Site, class Row, class Insert>
+void insert_one_row_per_iteration(benchmark::State& state, Insert&& insert) {
   auto db = Site::producer();
   db.template create_table<Row>();
   Row row = syncorm_bench::make_orders<Row>(1).front();
   for (auto _ : state) {
     row.id = 0;
-    db.insert(row);
+    insert(db, row);
     benchmark::DoNotOptimize(row.id);
   }
-  const auto inserted = static_cast<std::int64_t>(state.iterations());
-  if (count_rows(db, std::string(syncorm::table_name<Row>)) != inserted ||
-      (syncorm::detail::synced_model<Row> && count_rows(db, "syncorm_outbox") != inserted))
+  if (!rows_and_events_are_there<Row>(db, static_cast<std::int64_t>(state.iterations())))
     state.SkipWithError("the rows or their outbox rows are not all there");
   state.SetItemsProcessed(state.iterations());
 }
 
-/// The synced row inserted in a transaction of its own per row: BEGIN, INSERT, then lock, outbox row
-/// and COMMIT in one pipelined round trip: three round trips where insert_autocommit takes one.
+/// An autocommit insert (no surrounding transaction): for a synced model on PostgreSQL one
+/// statement writes the row and its outbox row; on SQLite, BEGIN, two INSERTs, COMMIT.
+template <class Site, class Row>
+void insert_autocommit(benchmark::State& state) {
+  insert_one_row_per_iteration<Site, Row>(state, [](auto& db, Row& row) { db.insert(row); });
+}
+
+/// The row inserted in a transaction of its own: for a synced model on PostgreSQL, BEGIN, INSERT,
+/// then lock, outbox row and COMMIT in one pipelined round trip: three round trips where
+/// insert_autocommit takes one.
 template <class Site, class Row>
 void insert_in_own_transaction(benchmark::State& state) {
-  auto db = Site::producer();
-  db.template create_table<Row>();
-  Row row = syncorm_bench::make_orders<Row>(1).front();
-  for (auto _ : state) {
-    row.id = 0;
+  insert_one_row_per_iteration<Site, Row>(state, [](auto& db, Row& row) {
     db.transaction([&](auto& tx) { tx.insert(row); });
-    benchmark::DoNotOptimize(row.id);
+  });
+}
+
+/// The median of `values` (which it reorders).
+double median(std::vector<double>& values) {
+  if (values.empty()) return 0;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
+/// Runs `baseline()` and `synced()` in turn, alternating which goes first, each timed on its own;
+/// reports both medians and their ratio. Two operations timed moments apart see the same machine, so
+/// the ratio holds on a busy one, where two benchmarks run seconds apart may each catch a different
+/// neighbour's build.
+template <class Baseline, class Synced>
+void time_pairs(benchmark::State& state, Baseline&& baseline, Synced&& synced) {
+  std::vector<double> baseline_ns;
+  std::vector<double> synced_ns;
+  auto timed = [](auto& operation, std::vector<double>& into) {
+    const auto start = std::chrono::steady_clock::now();
+    operation();
+    into.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
+  };
+  bool synced_first = false;
+  for (auto _ : state) {
+    if (synced_first) timed(synced, synced_ns);
+    timed(baseline, baseline_ns);
+    if (!synced_first) timed(synced, synced_ns);
+    synced_first = !synced_first;
   }
+  const double baseline_median = median(baseline_ns);
+  const double synced_median = median(synced_ns);
+  state.counters["baseline_us"] = baseline_median / 1e3;
+  state.counters["synced_us"] = synced_median / 1e3;
+  state.counters["ratio"] = baseline_median > 0 ? synced_median / baseline_median : 0;
+}
+
+/// Autocommit inserts of the unsynced and the synced model in turn, on one connection.
+template <class Site>
+void insert_autocommit_pairs(benchmark::State& state) {
+  auto db = Site::producer();
+  db.template create_table<PlainOrder>();
+  db.template create_table<SyncedOrder>();
+  PlainOrder plain = syncorm_bench::make_orders<PlainOrder>(1).front();
+  SyncedOrder synced = syncorm_bench::make_orders<SyncedOrder>(1).front();
+  time_pairs(
+      state,
+      [&] {
+        plain.id = 0;
+        db.insert(plain);
+      },
+      [&] {
+        synced.id = 0;
+        db.insert(synced);
+      });
   const auto inserted = static_cast<std::int64_t>(state.iterations());
-  if (count_rows(db, std::string(syncorm::table_name<Row>)) != inserted || count_rows(db, "syncorm_outbox") != inserted)
+  if (!rows_and_events_are_there<PlainOrder>(db, inserted) || !rows_and_events_are_there<SyncedOrder>(db, inserted))
     state.SkipWithError("the rows or their outbox rows are not all there");
-  state.SetItemsProcessed(state.iterations());
 }
 
 /// Rows per transaction of insert_in_transaction.
@@ -283,9 +348,7 @@ void insert_in_transaction(benchmark::State& state) {
     });
     benchmark::DoNotOptimize(rows.back().id);
   }
-  const auto inserted = static_cast<std::int64_t>(state.iterations()) * rows_per_transaction();
-  if (count_rows(db, std::string(syncorm::table_name<Row>)) != inserted ||
-      (syncorm::detail::synced_model<Row> && count_rows(db, "syncorm_outbox") != inserted))
+  if (!rows_and_events_are_there<Row>(db, static_cast<std::int64_t>(state.iterations()) * rows_per_transaction()))
     state.SkipWithError("the rows or their outbox rows are not all there");
   state.SetItemsProcessed(state.iterations() * rows_per_transaction());
 }
@@ -303,6 +366,7 @@ auto receipt_handler() {
   });
 }
 
+/// The 50th, 90th and 99th percentiles and the largest of `micros`, as counters.
 void put_percentiles(benchmark::State& state, std::vector<double> micros) {
   if (micros.empty()) return;
   std::sort(micros.begin(), micros.end());
@@ -504,9 +568,8 @@ void apply_backlog(benchmark::State& state) {
 int transactions_per_writer() { return static_cast<int>(std::clamp<std::int64_t>(row_count() / 500, 10, 200)); }
 
 /// Each iteration: `writer_count` threads, each on its own connection, each running
-/// transactions_per_writer() transactions that update one random row of 1,000 by key. With one
-/// writer the ratio is the work a synced transaction adds (its outbox row, the lock, the NOTIFY);
-/// with eight, that plus the time commits wait for each other's lock.
+/// transactions_per_writer() transactions that update one random row of 1,000 by key. Compared
+/// with one_writer_pairs, the ratio adds the time commits wait for each other's lock.
 template <class Row, int writer_count>
 void concurrent_writers(benchmark::State& state) {
   using database = syncorm::postgres::database;
@@ -551,12 +614,45 @@ void concurrent_writers(benchmark::State& state) {
   state.SetItemsProcessed(commits);
 }
 
+/// One writer: small transactions updating a random row of the unsynced and of the synced model in
+/// turn. Their ratio is what a synced transaction adds on its own (its outbox row, the lock, the
+/// NOTIFY), with no other writer to wait for.
+void one_writer_pairs(benchmark::State& state) {
+  constexpr std::int64_t table_rows = 1000;
+  auto db = postgres_schemas::producer();
+  db.create_table<PlainOrder>();
+  db.create_table<SyncedOrder>();
+  auto plain_rows = syncorm_bench::make_orders<PlainOrder>(table_rows);
+  auto synced_rows = syncorm_bench::make_orders<SyncedOrder>(table_rows);
+  db.insert_many(plain_rows);
+  db.insert_many(synced_rows);
+  std::mt19937 random(7);
+  std::uniform_int_distribution<std::size_t> pick(0, table_rows - 1);
+  double amount = 0;
+  time_pairs(
+      state,
+      [&] {
+        PlainOrder& row = plain_rows[pick(random)];
+        row.amount = ++amount;
+        db.transaction([&](auto& tx) { tx.update(row); });
+      },
+      [&] {
+        SyncedOrder& row = synced_rows[pick(random)];
+        row.amount = ++amount;
+        db.transaction([&](auto& tx) { tx.update(row); });
+      });
+  if (count_rows(db, "syncorm_outbox") != table_rows + static_cast<std::int64_t>(state.iterations()))
+    state.SkipWithError("the outbox does not hold one row per update");
+}
+
 }  // namespace
 
 BENCHMARK(insert_autocommit<sqlite_memory, PlainOrder>)->Name("sync/insert_autocommit_sqlite_memory/baseline")->UseRealTime();
 BENCHMARK(insert_autocommit<sqlite_memory, SyncedOrder>)->Name("sync/insert_autocommit_sqlite_memory/synced")->UseRealTime();
 BENCHMARK(insert_autocommit<postgres_schemas, PlainOrder>)->Name("sync/insert_autocommit_postgres/baseline")->UseRealTime();
 BENCHMARK(insert_autocommit<postgres_schemas, SyncedOrder>)->Name("sync/insert_autocommit_postgres/synced")->UseRealTime();
+BENCHMARK(insert_autocommit_pairs<sqlite_memory>)->Name("sync/insert_autocommit_sqlite_memory_interleaved/pairs")->UseRealTime();
+BENCHMARK(insert_autocommit_pairs<postgres_schemas>)->Name("sync/insert_autocommit_postgres_interleaved/pairs")->UseRealTime();
 BENCHMARK(insert_in_own_transaction<postgres_schemas, SyncedOrder>)->Name("sync/insert_autocommit_postgres/synced_in_own_transaction")->UseRealTime();
 BENCHMARK(insert_in_transaction<sqlite_memory, PlainOrder>)->Name("sync/insert_1000_in_one_transaction_sqlite_memory/baseline")->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(insert_in_transaction<sqlite_memory, SyncedOrder>)->Name("sync/insert_1000_in_one_transaction_sqlite_memory/synced")->Unit(benchmark::kMicrosecond)->UseRealTime();
@@ -582,7 +678,6 @@ BENCHMARK(apply_backlog<sqlite_memory, ignore_rows>)->Name("sync/apply_backlog_s
 BENCHMARK(apply_backlog<postgres_schemas, mirror_rows>)->Name("sync/apply_backlog_postgres/mirror")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(apply_backlog<postgres_schemas, ignore_rows>)->Name("sync/apply_backlog_postgres/ignore")->Unit(benchmark::kMillisecond)->UseRealTime();
 
-BENCHMARK(concurrent_writers<PlainOrder, 1>)->Name("sync/commit_order_lock_1_writer_postgres/baseline")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(concurrent_writers<SyncedOrder, 1>)->Name("sync/commit_order_lock_1_writer_postgres/synced")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(one_writer_pairs)->Name("sync/commit_order_lock_1_writer_postgres/pairs")->UseRealTime();
 BENCHMARK(concurrent_writers<PlainOrder, 8>)->Name("sync/commit_order_lock_8_writers_postgres/baseline")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(concurrent_writers<SyncedOrder, 8>)->Name("sync/commit_order_lock_8_writers_postgres/synced")->Unit(benchmark::kMillisecond)->UseRealTime();
