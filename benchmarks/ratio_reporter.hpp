@@ -22,7 +22,7 @@ public:
       if (run.error_occurred) continue;
       const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
       const bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
-      if (median || single) medians_[run.run_name.str()] = {run.GetAdjustedRealTime(), run.GetAdjustedCPUTime()};
+      if (median || single) medians_[workload_and_variant(run)] = {run.GetAdjustedRealTime(), run.GetAdjustedCPUTime()};
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -51,6 +51,13 @@ public:
   }
 
 private:
+  /// The name given to the benchmark (and its arguments), without the suffixes Google Benchmark
+  /// adds for settings such as real_time or a fixed iteration count, which would hide the variant.
+  static std::string workload_and_variant(const Run& run) {
+    const auto& name = run.run_name;
+    return name.args.empty() ? name.function_name : name.function_name + "/" + name.args;
+  }
+
   struct times {
     double wall = 0;
     double cpu = 0;
