@@ -3,7 +3,6 @@
 // values are bound at run time, in the order render wrote their placeholders.
 
 #include <array>
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include <utility>
 
 #include "../error.hpp"
+#include "chrono.hpp"
 #include "field_types.hpp"
 
 namespace syncorm::detail {

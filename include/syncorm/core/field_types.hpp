@@ -2,7 +2,6 @@
 // The closed set of C++ field types a model may use, what SQL kind each maps to, and how a field
 // is turned into one of the few "wire" values the backends bind (and back, with range checks).
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +12,8 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
+
+#include "chrono.hpp"
 
 namespace syncorm::detail {
 

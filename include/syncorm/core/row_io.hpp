@@ -5,7 +5,6 @@
 
 #include <boost/pfr/core.hpp>
 
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -16,6 +15,7 @@
 
 #include "../error.hpp"
 #include "../reflect.hpp"
+#include "chrono.hpp"
 #include "field_types.hpp"
 #include "statements.hpp"
 
