@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <exception>
-#include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -223,9 +222,15 @@ public:
 
   template <class T>
   void push(change kind, const T& row) {
-    auto owned = std::make_unique<event<T>>(event<T>{kind, row});
-    entries_.push_back(entry{owned.get(), &invoke<T>, &destroy<T>});  // if it throws, `owned` frees
-    owned.release();
+    // Owned by the entry once pushed; freed here if the push throws. (Not std::unique_ptr, which
+    // would cost every user of syncorm <memory>.)
+    auto* owned = new event<T>{kind, row};
+    try {
+      entries_.push_back(entry{owned, &invoke<T>, &destroy<T>});
+    } catch (...) {
+      delete owned;
+      throw;
+    }
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }

@@ -6,16 +6,23 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
-#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+// The range concepts insert_many takes, without the views and adaptors the rest of <ranges> holds
+// (a large share of the compile time of every user's translation unit): libstdc++ keeps them
+// apart in <bits/ranges_base.h>. Other standard libraries get the standard header.
+#include <version>
+#if defined(__GLIBCXX__) && __has_include(<bits/ranges_base.h>)
+#include <bits/ranges_base.h>
+#else
+#include <ranges>
+#endif
 
 #include "../error.hpp"
 #include "../event.hpp"
@@ -427,18 +434,19 @@ public:
   /// exception is rethrown). Nested calls use savepoints. Returns what `body` returns.
   template <class Body>
   decltype(auto) transaction(Body&& body) {
-    if constexpr (!std::is_invocable_v<Body&, transaction_type&>) {
+    // A plain call rather than std::invoke, which would cost every user <functional>.
+    if constexpr (!requires(transaction_type& tx) { body(tx); }) {
       static_assert(always_false<Body>, "syncorm: transaction() takes a callable with the transaction as its "
                                         "parameter, like [&](auto& tx) { tx.insert(row); }");
     } else {
-      using result = std::invoke_result_t<Body&, transaction_type&>;
+      using result = decltype(body(std::declval<transaction_type&>()));
       transaction_scope<Connection> scope{*connection_};
       transaction_type tx{*connection_};
       if constexpr (std::is_void_v<result>) {
-        std::invoke(body, tx);
+        body(tx);
         scope.commit();
       } else {
-        result value = std::invoke(body, tx);
+        result value = body(tx);
         scope.commit();
         return value;
       }
@@ -624,10 +632,22 @@ public:
 
 namespace syncorm::detail {
 
-/// Base-from-member: the connection must exist before the session that points to it.
+/// Base-from-member: the connection must exist before the session that points to it. Owns it as
+/// a std::unique_ptr would, without costing every user of syncorm <memory>.
 template <class Connection>
 struct connection_owner {
-  std::unique_ptr<Connection> owned;
+  explicit connection_owner(Connection* connection) noexcept : owned(connection) {}
+  connection_owner(connection_owner&& other) noexcept : owned(std::exchange(other.owned, nullptr)) {}
+  connection_owner& operator=(connection_owner&& other) noexcept {
+    if (this != &other) {
+      delete owned;
+      owned = std::exchange(other.owned, nullptr);
+    }
+    return *this;
+  }
+  ~connection_owner() { delete owned; }
+
+  Connection* owned;
 };
 
 /// A database: owns one connection and offers the session operations on it. Movable; the
@@ -636,12 +656,12 @@ template <class Connection>
 class basic_database : private connection_owner<Connection>, public session<Connection> {
 public:
   basic_database(basic_database&& other) noexcept
-      : connection_owner<Connection>{std::move(other.owned)}, session<Connection>(this->owned.get()) {
+      : connection_owner<Connection>(std::move(other)), session<Connection>(this->owned) {
     other.rebind(nullptr);
   }
   basic_database& operator=(basic_database&& other) noexcept {
-    this->owned = std::move(other.owned);
-    this->rebind(this->owned.get());
+    connection_owner<Connection>::operator=(std::move(other));
+    this->rebind(this->owned);
     other.rebind(nullptr);
     return *this;
   }
@@ -650,8 +670,11 @@ public:
   ~basic_database() = default;
 
 protected:
-  explicit basic_database(std::unique_ptr<Connection> connection)
-      : connection_owner<Connection>{std::move(connection)}, session<Connection>(this->owned.get()) {}
+  /// Opens the connection, passing `arguments` to the backend connection's constructor.
+  template <class... Arguments>
+  explicit basic_database(std::in_place_t, Arguments&&... arguments)
+      : connection_owner<Connection>(new Connection(std::forward<Arguments>(arguments)...)),
+        session<Connection>(this->owned) {}
 };
 
 }  // namespace syncorm::detail

@@ -3,16 +3,26 @@
 // number the first time it runs, so a lookup is an index into a vector: no hashing, no string
 // comparison, no re-parsing of SQL.
 
-#include <atomic>
 #include <cstddef>
 #include <utility>
 #include <vector>
 
+// GCC and clang have the atomic increment built in; <atomic> would cost every user's translation
+// unit its parsing for this one counter.
+#if !defined(__GNUC__)
+#include <atomic>
+#endif
+
 namespace syncorm::detail {
 
 inline std::size_t allocate_statement_slot() noexcept {
+#if defined(__GNUC__)
+  static std::size_t next = 0;
+  return __atomic_fetch_add(&next, std::size_t{1}, __ATOMIC_RELAXED);
+#else
   static std::atomic<std::size_t> next{0};
   return next.fetch_add(1, std::memory_order_relaxed);
+#endif
 }
 
 /// The slot of a compiled statement type (a function-local static: initialised on first use, so

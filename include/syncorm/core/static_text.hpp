@@ -2,7 +2,6 @@
 // Freezing text computed by a constexpr function into static storage, so SQL built with
 // std::string during constant evaluation costs nothing at run time.
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +19,7 @@ struct frozen_text {
   static constexpr std::array<char, size + 1> storage = [] {
     std::array<char, size + 1> chars{};
     const std::string text = Builder::build();
-    std::copy(text.begin(), text.end(), chars.begin());
+    for (std::size_t i = 0; i < size; ++i) chars[i] = text[i];
     return chars;
   }();
   static constexpr std::string_view view{storage.data(), size};
@@ -34,7 +33,7 @@ struct frozen_array {
   static constexpr std::array<element, size> storage = [] {
     std::array<element, size> out{};
     const auto items = Builder::build();
-    std::copy(items.begin(), items.end(), out.begin());
+    for (std::size_t i = 0; i < size; ++i) out[i] = items[i];
     return out;
   }();
 };

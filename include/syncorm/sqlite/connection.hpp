@@ -5,8 +5,6 @@
 #include <sqlite3.h>
 
 #include <array>
-#include <memory>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"
@@ -225,6 +224,16 @@ struct finalize_statement {
   void operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
 };
 
+/// Finalizes a statement prepared for one run when its scope ends, by exception or not (a
+/// std::unique_ptr would cost every user <memory>).
+struct finalize_on_exit {
+  sqlite3_stmt* statement;
+  explicit finalize_on_exit(sqlite3_stmt* prepared) noexcept : statement(prepared) {}
+  finalize_on_exit(const finalize_on_exit&) = delete;
+  finalize_on_exit& operator=(const finalize_on_exit&) = delete;
+  ~finalize_on_exit() { sqlite3_finalize(statement); }
+};
+
 /// Fixed transaction-control statements, cached like any other statement.
 struct begin_statement {
   static constexpr std::string_view sql = "BEGIN IMMEDIATE";  // take the write lock up front: no
@@ -301,7 +310,7 @@ public:
       if (code != SQLITE_OK) throw_sqlite_error(db_, code, {});
       sql.remove_prefix(static_cast<std::size_t>(tail - sql.data()));
       if (statement == nullptr) continue;  // whitespace or a comment
-      const std::unique_ptr<sqlite3_stmt, finalize_statement> owned{statement};
+      const finalize_on_exit owned{statement};
       cursor{statement, db_, {}}.finish();  // the cursor resets before `owned` finalizes
     }
   }
