@@ -5,7 +5,6 @@
 
 #include <boost/pfr/core.hpp>
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -17,6 +16,7 @@
 #include "../reflect.hpp"
 #include "chrono.hpp"
 #include "field_types.hpp"
+#include "floating_point.hpp"
 #include "statements.hpp"
 
 namespace syncorm::detail {
@@ -107,8 +107,8 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     double raw = 0;
     if (!accept(c.read(column, raw))) return false;
     if constexpr (std::is_same_v<V, float>) {
-      if (std::isfinite(raw) && std::fabs(raw) > static_cast<double>(std::numeric_limits<float>::max()))
-        [[unlikely]]
+      constexpr double largest = static_cast<double>(std::numeric_limits<float>::max());
+      if (is_finite(raw) && (raw > largest || raw < -largest)) [[unlikely]]
         throw_read_error(table, name, "holds " + std::to_string(raw) + ", which does not fit a float");
     }
     out = static_cast<V>(raw);

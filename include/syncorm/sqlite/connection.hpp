@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include <array>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,6 +13,7 @@
 #include "../error.hpp"
 #include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
+#include "../core/floating_point.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"
 #include "../core/statement_cache.hpp"
@@ -96,7 +96,7 @@ public:
   void bind(std::int16_t v) { bind(std::int64_t{v}); }
   void bind(double v) {
     // SQLite stores NaN as NULL: refuse it rather than lose the value.
-    if (std::isnan(v)) [[unlikely]]
+    if (is_nan(v)) [[unlikely]]
       throw type_error("syncorm: SQLite cannot store NaN (it would become NULL); parameter " +
                            std::to_string(index_ + 1) + " of a statement on " + std::string(table_),
                        std::string(table_));
