@@ -6,7 +6,6 @@
 #include <libpq-fe.h>
 
 #include <bit>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"

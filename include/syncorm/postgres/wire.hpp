@@ -4,11 +4,11 @@
 // or parsed from text.
 
 #include <bit>
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
+#include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 
 namespace syncorm::detail::postgres {
