@@ -2,20 +2,55 @@
 // The dialect-neutral representation of a statement is its C++ type; rendering it walks the type
 // during constant evaluation and writes text through a dialect. Nothing here runs at run time.
 
+#include <array>
 #include <concepts>
 #include <cstddef>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "field_types.hpp"
 #include "static_text.hpp"
 
 namespace syncorm::detail {
 
+// Rendering writes through a sql_writer twice, into sinks that never allocate: first into
+// counters, to learn the text's length and the number of parameters, then into arrays of exactly
+// those sizes. Both passes together cost the compiler a fraction of what building a std::string
+// and a std::vector in constant evaluation does (and each of those had to be built twice: once
+// for the size, once for the contents).
+
+/// Counts the characters written (first pass).
+struct text_length {
+  std::size_t size = 0;
+  constexpr void operator+=(char) { ++size; }
+};
+
+/// Stores the characters written into `N` + 1 characters, the last one the NUL C APIs need.
+template <std::size_t N>
+struct text_storage {
+  std::array<char, N + 1> chars{};
+  std::size_t size = 0;
+  constexpr void operator+=(char c) { chars[size++] = c; }
+};
+
+/// Counts the parameters written (first pass).
+struct parameter_count_sink {
+  std::size_t count = 0;
+  constexpr void push_back(value_kind) { ++count; }
+  [[nodiscard]] constexpr std::size_t size() const { return count; }
+};
+
+/// Stores the kinds of `N` parameters, in placeholder order.
+template <std::size_t N>
+struct parameter_storage {
+  std::array<value_kind, N> kinds{};
+  std::size_t count = 0;
+  constexpr void push_back(value_kind kind) { kinds[count++] = kind; }
+  [[nodiscard]] constexpr std::size_t size() const { return count; }
+};
+
 /// What the core asks of an SQL dialect: how to spell placeholders and column types.
 template <class D>
-concept sql_dialect = requires(std::string& out, std::size_t number, value_kind kind) {
+concept sql_dialect = requires(text_length& out, std::size_t number, value_kind kind) {
   { D::name } -> std::convertible_to<std::string_view>;
   D::append_placeholder(out, number);
   { D::column_type(kind) } -> std::convertible_to<std::string_view>;
@@ -27,14 +62,14 @@ concept sql_dialect = requires(std::string& out, std::size_t number, value_kind 
 };
 
 /// Accumulates SQL text and the kinds of its parameters, in order, during constant evaluation.
-template <sql_dialect Dialect>
+template <sql_dialect Dialect, class Text, class Parameters>
 struct sql_writer {
   using dialect = Dialect;
-  std::string text;
-  std::vector<value_kind> parameters;
+  Text text;
+  Parameters parameters;
 
   constexpr sql_writer& operator<<(std::string_view s) {
-    text += s;
+    for (const char c : s) text += c;
     return *this;
   }
   constexpr void identifier(std::string_view name) { append_identifier(text, name); }
@@ -48,21 +83,17 @@ struct sql_writer {
 // type, which is what lets its text be frozen at compile time and its prepared form be cached.
 
 template <class Shape, class Dialect>
-struct rendered_text {
-  static constexpr std::string build() {
-    sql_writer<Dialect> w;
+struct rendered_statement {
+  static constexpr auto measured = [] {
+    sql_writer<Dialect, text_length, parameter_count_sink> w;
     Shape::template render<Dialect>(w);
-    return w.text;
-  }
-};
-
-template <class Shape, class Dialect>
-struct rendered_parameters {
-  static constexpr std::vector<value_kind> build() {
-    sql_writer<Dialect> w;
+    return w;
+  }();
+  static constexpr auto stored = [] {
+    sql_writer<Dialect, text_storage<measured.text.size>, parameter_storage<measured.parameters.count>> w;
     Shape::template render<Dialect>(w);
-    return w.parameters;
-  }
+    return w;
+  }();
 };
 
 /// The compiled form of one statement shape in one dialect: its SQL text and parameter kinds,
@@ -71,10 +102,11 @@ template <class Shape, sql_dialect Dialect>
 struct compiled_statement {
   using shape = Shape;
   using dialect = Dialect;
-  static constexpr std::string_view sql = frozen_text<rendered_text<Shape, Dialect>>::view;
-  static constexpr auto& parameter_storage = frozen_array<rendered_parameters<Shape, Dialect>>::storage;
-  static constexpr std::size_t parameter_count = parameter_storage.size();
-  static constexpr const value_kind* parameter_kinds = parameter_storage.data();
+  static constexpr std::string_view sql{rendered_statement<Shape, Dialect>::stored.text.chars.data(),
+                                        rendered_statement<Shape, Dialect>::measured.text.size};
+  static constexpr std::size_t parameter_count = rendered_statement<Shape, Dialect>::measured.parameters.count;
+  static constexpr const value_kind* parameter_kinds =
+      rendered_statement<Shape, Dialect>::stored.parameters.kinds.data();
   static constexpr std::string_view table = Shape::table;
   /// Whether running the statement changes nothing (so it may be repeated, or sent to a replica).
   static constexpr bool read_only = [] {
