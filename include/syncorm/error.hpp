@@ -2,9 +2,12 @@
 // Exceptions thrown by syncorm. Every error derives from syncorm::error, and carries the table and
 // column it concerns (empty when not known) so callers can react without parsing the message.
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace syncorm {
 
@@ -60,3 +63,59 @@ public:
 };
 
 }  // namespace syncorm
+
+namespace syncorm::detail {
+
+// Error messages are built out of line, in cold code: a throw site passes the pieces of its
+// message and costs the code around it one call. Built inline, every `"..." + std::to_string(n) +
+// ...` chain would be compiled again at each site and in each instantiation of the template
+// around it (a large share of what the compiler spends on a translation unit using syncorm).
+
+/// One piece of an error message: text, or a number printed as std::to_string prints it.
+struct message_piece {
+  enum class form : unsigned char { text, signed_integer, unsigned_integer, floating_point };
+  form shape = form::text;
+  std::string_view text;
+  long long signed_value = 0;
+  unsigned long long unsigned_value = 0;
+  double floating_value = 0;
+
+  constexpr message_piece(std::string_view s) noexcept : text(s) {}
+  constexpr message_piece(const char* s) noexcept : text(s) {}
+  message_piece(const std::string& s) noexcept : text(s) {}
+  template <class Integer>
+    requires(std::is_integral_v<Integer> && !std::is_same_v<Integer, bool>)
+  constexpr message_piece(Integer n) noexcept {
+    if constexpr (std::is_signed_v<Integer>) {
+      shape = form::signed_integer;
+      signed_value = n;
+    } else {
+      shape = form::unsigned_integer;
+      unsigned_value = n;
+    }
+  }
+  constexpr message_piece(double n) noexcept : shape(form::floating_point), floating_value(n) {}
+};
+
+/// The pieces, joined.
+[[gnu::cold, gnu::noinline]] inline std::string join(std::initializer_list<message_piece> pieces) {
+  std::string out;
+  for (const message_piece& piece : pieces) {
+    switch (piece.shape) {
+      case message_piece::form::text: out.append(piece.text.data(), piece.text.size()); break;
+      case message_piece::form::signed_integer: out += std::to_string(piece.signed_value); break;
+      case message_piece::form::unsigned_integer: out += std::to_string(piece.unsigned_value); break;
+      case message_piece::form::floating_point: out += std::to_string(piece.floating_value); break;
+    }
+  }
+  return out;
+}
+
+/// Throws `Error` with the joined message and, when known, the table and column.
+template <class Error>
+[[noreturn, gnu::cold, gnu::noinline]] void throw_error(std::initializer_list<message_piece> message,
+                                                        std::string_view table = {}, std::string_view column = {}) {
+  throw Error(join(message), std::string(table), std::string(column));
+}
+
+}  // namespace syncorm::detail

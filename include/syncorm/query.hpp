@@ -214,7 +214,7 @@ struct as_ordering<ordering<C, D>> {
 };
 
 inline std::int64_t checked_count(std::int64_t n, const char* what) {
-  if (n < 0) throw error(std::string("syncorm: ") + what + " must not be negative, got " + std::to_string(n));
+  if (n < 0) [[unlikely]] throw_error<error>({"syncorm: ", what, " must not be negative, got ", n});
   return n;
 }
 }  // namespace detail

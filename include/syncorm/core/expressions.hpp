@@ -114,10 +114,10 @@ concept blob_like = std::convertible_to<const V&, blob_view>;
 template <class V>
 std::int64_t checked_int64(const V& value, std::string_view column) {
   if constexpr (std::is_unsigned_v<V> && sizeof(V) >= sizeof(std::int64_t)) {
-    if (value > static_cast<V>(std::numeric_limits<std::int64_t>::max()))
-      throw type_error("syncorm: value " + std::to_string(value) + " compared with column " +
-                           std::string(column) + " does not fit a 64-bit integer",
-                       {}, std::string(column));
+    if (value > static_cast<V>(std::numeric_limits<std::int64_t>::max())) [[unlikely]]
+      throw_error<type_error>({"syncorm: value ", value, " compared with column ", column,
+                               " does not fit a 64-bit integer"},
+                              {}, column);
   }
   return static_cast<std::int64_t>(value);
 }
@@ -224,11 +224,10 @@ auto assignment_operand(V&& value, std::string_view column_name) {
                                      "(a floating-point value would be truncated)");
       return make(target{});
     } else {
-      if (!std::in_range<target>(value))
-        throw type_error("syncorm: value " + std::to_string(value) + " does not fit column " +
-                             std::string(column_name) + " (" +
-                             std::string(describe(value_traits<target>::kind)) + ")",
-                         {}, std::string(column_name));
+      if (!std::in_range<target>(value)) [[unlikely]]
+        throw_error<type_error>({"syncorm: value ", value, " does not fit column ", column_name, " (",
+                                 describe(value_traits<target>::kind), ")"},
+                                {}, column_name);
       return make(static_cast<target>(value));
     }
   } else if constexpr (category == value_category::number) {

@@ -72,16 +72,16 @@ void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
   });
 }
 
-[[noreturn]] inline void throw_read_error(std::string_view table, std::string_view column,
-                                          const std::string& what) {
-  throw type_error("syncorm: column " + std::string(table) + "." + std::string(column) + " " + what,
-                   std::string(table), std::string(column));
+/// Throws type_error "syncorm: column <table>.<column> <what>" (see error.hpp: out of line, cold).
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_read_error(std::string_view table, std::string_view column,
+                                                                    std::initializer_list<message_piece> what) {
+  throw_error<type_error>({"syncorm: column ", table, ".", column, " ", join(what)}, table, column);
 }
 
 template <class V>
-[[noreturn]] void throw_mismatch(row_cursor auto& c, int column, std::string_view table, std::string_view name) {
-  std::string wanted{describe(value_traits<V>::kind)};
-  throw_read_error(table, name, "holds " + c.describe(column) + ", which cannot be read as " + wanted);
+[[noreturn, gnu::cold]] void throw_mismatch(row_cursor auto& c, int column, std::string_view table,
+                                            std::string_view name) {
+  throw_read_error(table, name, {"holds ", c.describe(column), ", which cannot be read as ", describe(value_traits<V>::kind)});
 }
 
 /// Reads a non-NULL value into `out`; returns false, leaving `out` alone, when the column is NULL.
@@ -98,8 +98,7 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     std::int64_t raw = 0;
     if (!accept(c.read(column, raw))) return false;
     if (!integer_fits<integer>(raw)) [[unlikely]]
-      throw_read_error(table, name, "holds " + std::to_string(raw) + ", which does not fit " +
-                                        std::string(describe(value_traits<V>::kind)));
+      throw_read_error(table, name, {"holds ", raw, ", which does not fit ", describe(value_traits<V>::kind)});
     out = static_cast<V>(static_cast<integer>(raw));
   } else if constexpr (std::is_same_v<V, bool>) {
     if (!accept(c.read(column, out))) return false;
@@ -109,7 +108,7 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     if constexpr (std::is_same_v<V, float>) {
       constexpr double largest = static_cast<double>(std::numeric_limits<float>::max());
       if (is_finite(raw) && (raw > largest || raw < -largest)) [[unlikely]]
-        throw_read_error(table, name, "holds " + std::to_string(raw) + ", which does not fit a float");
+        throw_read_error(table, name, {"holds ", raw, ", which does not fit a float"});
     }
     out = static_cast<V>(raw);
   } else if constexpr (std::is_same_v<V, std::string>) {
@@ -137,7 +136,7 @@ void read_field(row_cursor auto& c, int column, Field& out, std::string_view tab
     if (!read_value(c, column, *out, table, name)) out.reset();
   } else {
     if (!read_value(c, column, out, table, name)) [[unlikely]]
-      throw_read_error(table, name, "is NULL, but the field is not std::optional");
+      throw_read_error(table, name, {"is NULL, but the field is not std::optional"});
   }
 }
 
@@ -145,9 +144,9 @@ void read_field(row_cursor auto& c, int column, Field& out, std::string_view tab
 template <class T>
 void assign_generated_key(T& row, std::int64_t key) {
   if (!integer_fits<primary_key_type<T>>(key)) [[unlikely]]
-    throw type_error("syncorm: the database assigned id " + std::to_string(key) + " to " +
-                         std::string(table_name_v<T>) + ", which does not fit the id field",
-                     std::string(table_name_v<T>), "id");
+    throw_error<type_error>({"syncorm: the database assigned id ", key, " to ", table_name_v<T>,
+                             ", which does not fit the id field"},
+                            table_name_v<T>, "id");
   row.id = static_cast<primary_key_type<T>>(key);
 }
 

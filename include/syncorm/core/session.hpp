@@ -76,7 +76,7 @@ class transaction_scope {
 public:
   explicit transaction_scope(Connection& connection) : connection_(connection) {
     transaction_state& s = connection_.state();
-    if (s.failed_depth != 0) throw error(std::string(failed_transaction_message));
+    if (s.failed_depth != 0) throw_error<error>({failed_transaction_message});
     depth_ = s.depth + 1;
     if (depth_ == 1) connection_.begin();
     else connection_.savepoint(depth_);
@@ -89,8 +89,8 @@ public:
   void commit() {
     transaction_state& s = connection_.state();
     if (s.failed_depth != 0)
-      throw error("syncorm: not committed: an operation in this transaction threw earlier, so it "
-                  "was rolled back");
+      throw_error<error>({"syncorm: not committed: an operation in this transaction threw earlier, so "
+                          "it was rolled back"});
     if (depth_ == 1) {
       connection_.commit();
       committed_ = true;
@@ -423,7 +423,7 @@ public:
       bind_select_clauses(q, clauses...);
       std::int64_t n = 0;
       if (!q.next() || q.read(0, n) != read_status::value)
-        throw error("syncorm: COUNT(*) returned no value", std::string(table_name_v<T>));
+        throw_error<error>({"syncorm: COUNT(*) returned no value"}, table_name_v<T>);
       return n;
     });
   }
@@ -475,7 +475,7 @@ private:
   decltype(auto) guarded(F&& operation) {
     transaction_state& s = connection_->state();
     if (s.failed_depth != 0) [[unlikely]]
-      throw error(std::string(failed_transaction_message));
+      throw_error<error>({failed_transaction_message});
     if (s.depth == 0) return operation();
     try {
       return operation();
@@ -512,7 +512,7 @@ private:
     bind_fields(q, row, inserted_fields<T>);
     if constexpr (has_generated_key<T>) {
       if constexpr (dialect::insert_returns_key) {
-        if (!q.next()) throw error("syncorm: INSERT returned no key", std::string(table_name_v<T>));
+        if (!q.next()) throw_error<error>({"syncorm: INSERT returned no key"}, table_name_v<T>);
         read_field(q, 0, row.id, table_name_v<T>, "id");
       } else {
         q.finish();

@@ -40,7 +40,7 @@ struct options {
 namespace syncorm::detail::sqlite {
 
 /// "UNIQUE constraint failed: users.email" -> {"users", "email"}; also "... column users.email".
-inline std::pair<std::string, std::string> table_and_column_from_message(std::string_view message) {
+[[gnu::cold]] inline std::pair<std::string, std::string> table_and_column_from_message(std::string_view message) {
   std::size_t start = message.find("failed: ");
   if (start != std::string_view::npos) start += 8;
   else if ((start = message.find(" column ")) != std::string_view::npos) start += 8;
@@ -53,31 +53,28 @@ inline std::pair<std::string, std::string> table_and_column_from_message(std::st
 }
 
 /// Throws the syncorm error for SQLite result code `code`, naming the table and column.
-[[noreturn]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table) {
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table) {
   const std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  auto [message_table, column] = table_and_column_from_message(message);
-  std::string where = message_table.empty() ? std::string(table) : message_table;
-  if (!column.empty()) where += "." + column;
-  const std::string prefix = where.empty() ? "" : " on " + where;
-  switch (code) {
+  const auto [message_table, column] = table_and_column_from_message(message);
+  const std::string_view named_table = message_table.empty() ? table : std::string_view{message_table};
+  // " on table.column", " on table" or nothing, as far as they are known.
+  const std::string_view on = named_table.empty() && column.empty() ? "" : " on ";
+  const std::string_view dot = column.empty() ? "" : ".";
 #ifdef SQLITE_CONSTRAINT_DATATYPE
-    case SQLITE_CONSTRAINT_DATATYPE:
-      throw type_error("syncorm: wrong type" + prefix + ": " + message,
-                       message_table.empty() ? std::string(table) : message_table, column);
+  if (code == SQLITE_CONSTRAINT_DATATYPE)
+    throw_error<type_error>({"syncorm: wrong type", on, named_table, dot, column, ": ", message}, named_table, column);
 #endif
-    default: break;
-  }
   switch (code & 0xff) {
     case SQLITE_CONSTRAINT:
-      throw constraint_error("syncorm: constraint violated" + prefix + ": " + message,
-                             message_table.empty() ? std::string(table) : message_table, column);
+      throw_error<constraint_error>({"syncorm: constraint violated", on, named_table, dot, column, ": ", message},
+                                    named_table, column);
     case SQLITE_MISMATCH:
-      throw type_error("syncorm: wrong type" + prefix + ": " + message, std::string(table), column);
+      throw_error<type_error>({"syncorm: wrong type", on, named_table, dot, column, ": ", message}, table, column);
     case SQLITE_CANTOPEN:
     case SQLITE_NOTADB:
-      throw connection_error("syncorm: cannot use the SQLite database: " + message, std::string(table));
+      throw_error<connection_error>({"syncorm: cannot use the SQLite database: ", message}, table);
     default:
-      throw error("syncorm: SQLite error" + prefix + ": " + message, std::string(table), column);
+      throw_error<error>({"syncorm: SQLite error", on, named_table, dot, column, ": ", message}, table, column);
   }
 }
 
@@ -97,9 +94,9 @@ public:
   void bind(double v) {
     // SQLite stores NaN as NULL: refuse it rather than lose the value.
     if (is_nan(v)) [[unlikely]]
-      throw type_error("syncorm: SQLite cannot store NaN (it would become NULL); parameter " +
-                           std::to_string(index_ + 1) + " of a statement on " + std::string(table_),
-                       std::string(table_));
+      throw_error<type_error>(
+          {"syncorm: SQLite cannot store NaN (it would become NULL); parameter ", index_ + 1, " of a statement on ", table_},
+          table_);
     check(sqlite3_bind_double(statement_, ++index_, v));
   }
   void bind(float v) { bind(static_cast<double>(v)); }
@@ -201,8 +198,8 @@ public:
   /// The stored type of a column of the current row, for error messages.
   std::string describe(int column) const {
     switch (sqlite3_column_type(statement_, column)) {
-      case SQLITE_INTEGER: return "the integer " + std::to_string(sqlite3_column_int64(statement_, column));
-      case SQLITE_FLOAT: return "the real " + std::to_string(sqlite3_column_double(statement_, column));
+      case SQLITE_INTEGER: return join({"the integer ", sqlite3_column_int64(statement_, column)});
+      case SQLITE_FLOAT: return join({"the real ", sqlite3_column_double(statement_, column)});
       case SQLITE_TEXT: return "text";
       case SQLITE_BLOB: return "a blob";
       default: return "NULL";
@@ -257,27 +254,24 @@ public:
   connection(std::string_view path, const syncorm::sqlite::options& settings) : path_(path) {
     constexpr int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
-    if (code != SQLITE_OK) {
-      const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
-      sqlite3_close_v2(db_);
-      throw connection_error("syncorm: cannot open SQLite database '" + path_ + "': " + message);
-    }
+    if (code != SQLITE_OK) fail_to_open(db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code));
     try {
       sqlite3_extended_result_codes(db_, 1);
       sqlite3_busy_timeout(db_, static_cast<int>(settings.busy_timeout.count()));
+      using syncorm::sqlite::synchronous_mode;
       // Foreign keys are off by default in SQLite; LIKE is case-insensitive by default, which
       // PostgreSQL's is not: both set so the backends agree.
-      execute("PRAGMA foreign_keys = ON");
-      execute("PRAGMA case_sensitive_like = ON");
-      if (settings.write_ahead_log) execute("PRAGMA journal_mode = WAL");
-      switch (settings.synchronous) {
-        case syncorm::sqlite::synchronous_mode::off: execute("PRAGMA synchronous = OFF"); break;
-        case syncorm::sqlite::synchronous_mode::normal: execute("PRAGMA synchronous = NORMAL"); break;
-        case syncorm::sqlite::synchronous_mode::full: execute("PRAGMA synchronous = FULL"); break;
-      }
+      const std::string_view pragmas[] = {
+          "PRAGMA foreign_keys = ON",
+          "PRAGMA case_sensitive_like = ON",
+          settings.write_ahead_log ? "PRAGMA journal_mode = WAL" : "",
+          settings.synchronous == synchronous_mode::off      ? "PRAGMA synchronous = OFF"
+          : settings.synchronous == synchronous_mode::normal ? "PRAGMA synchronous = NORMAL"
+                                                             : "PRAGMA synchronous = FULL"};
+      // One call of execute(), which the compiler would otherwise expand once per pragma.
+      for (const std::string_view pragma : pragmas) execute(pragma);
     } catch (const error& e) {
-      sqlite3_close_v2(db_);
-      throw connection_error("syncorm: cannot open SQLite database '" + path_ + "': " + e.what());
+      fail_to_open(e.what());
     }
   }
 
@@ -332,6 +326,14 @@ public:
   std::int64_t last_insert_key() const noexcept { return sqlite3_last_insert_rowid(db_); }
 
 private:
+  /// Closes the handle and throws connection_error naming the file and `reason`.
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_to_open(std::string_view reason) {
+    // Joined before closing: `reason` may be the handle's own error text.
+    const std::string message = join({"syncorm: cannot open SQLite database '", path_, "': ", reason});
+    sqlite3_close_v2(db_);
+    throw connection_error(message);
+  }
+
   sqlite3_stmt* prepare(std::string_view sql) {
     sqlite3_stmt* statement = nullptr;
     // The text's NUL is counted: SQLite then need not copy it. PERSISTENT: it is reused for the
