@@ -2,6 +2,7 @@
 // Exceptions thrown by syncorm. Every error derives from syncorm::error, and carries the table and
 // column it concerns (empty when not known) so callers can react without parsing the message.
 
+#include <cstdio>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -74,15 +75,17 @@ namespace syncorm::detail {
 /// One piece of an error message: text, or a number printed as std::to_string prints it.
 struct message_piece {
   enum class form : unsigned char { text, signed_integer, unsigned_integer, floating_point };
-  form shape = form::text;
-  std::string_view text;
-  long long signed_value = 0;
-  unsigned long long unsigned_value = 0;
-  double floating_value = 0;
+  form shape;
+  union {
+    std::string_view text;
+    long long signed_value;
+    unsigned long long unsigned_value;
+    double floating_value;
+  };
 
-  constexpr message_piece(std::string_view s) noexcept : text(s) {}
-  constexpr message_piece(const char* s) noexcept : text(s) {}
-  message_piece(const std::string& s) noexcept : text(s) {}
+  constexpr message_piece(std::string_view s) noexcept : shape(form::text), text(s) {}
+  constexpr message_piece(const char* s) noexcept : shape(form::text), text(s) {}
+  message_piece(const std::string& s) noexcept : shape(form::text), text(s) {}
   template <class Integer>
     requires(std::is_integral_v<Integer> && !std::is_same_v<Integer, bool>)
   constexpr message_piece(Integer n) noexcept {
@@ -97,16 +100,37 @@ struct message_piece {
   constexpr message_piece(double n) noexcept : shape(form::floating_point), floating_value(n) {}
 };
 
-/// The pieces, joined.
+/// The pieces, joined. Numbers are printed here rather than with std::to_string, whose
+/// instantiations would add to every translation unit's work.
 [[gnu::cold, gnu::noinline]] inline std::string join(std::initializer_list<message_piece> pieces) {
   std::string out;
   for (const message_piece& piece : pieces) {
+    // Wide enough for any double printed with "%f" (std::to_string's format and buffer size).
+    char number[328];
+    char* end = number + sizeof number;
+    char* begin = end;
     switch (piece.shape) {
-      case message_piece::form::text: out.append(piece.text.data(), piece.text.size()); break;
-      case message_piece::form::signed_integer: out += std::to_string(piece.signed_value); break;
-      case message_piece::form::unsigned_integer: out += std::to_string(piece.unsigned_value); break;
-      case message_piece::form::floating_point: out += std::to_string(piece.floating_value); break;
+      case message_piece::form::text: out.append(piece.text.data(), piece.text.size()); continue;
+      case message_piece::form::floating_point:
+        begin = number;
+        end = number + std::snprintf(number, sizeof number, "%f", piece.floating_value);
+        break;
+      case message_piece::form::signed_integer:
+      case message_piece::form::unsigned_integer: {
+        const bool negative = piece.shape == message_piece::form::signed_integer && piece.signed_value < 0;
+        // Magnitude in unsigned arithmetic, so the most negative value needs no special case.
+        unsigned long long magnitude = piece.shape == message_piece::form::unsigned_integer ? piece.unsigned_value
+                                       : negative ? 0ULL - static_cast<unsigned long long>(piece.signed_value)
+                                                  : static_cast<unsigned long long>(piece.signed_value);
+        do {
+          *--begin = static_cast<char>('0' + magnitude % 10);
+          magnitude /= 10;
+        } while (magnitude != 0);
+        if (negative) *--begin = '-';
+        break;
+      }
     }
+    out.append(begin, static_cast<std::size_t>(end - begin));
   }
   return out;
 }

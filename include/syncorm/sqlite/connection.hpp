@@ -40,7 +40,9 @@ struct options {
 namespace syncorm::detail::sqlite {
 
 /// "UNIQUE constraint failed: users.email" -> {"users", "email"}; also "... column users.email".
-[[gnu::cold]] inline std::pair<std::string, std::string> table_and_column_from_message(std::string_view message) {
+/// Views into `message`.
+[[gnu::cold]] inline std::pair<std::string_view, std::string_view> table_and_column_from_message(
+    std::string_view message) {
   std::size_t start = message.find("failed: ");
   if (start != std::string_view::npos) start += 8;
   else if ((start = message.find(" column ")) != std::string_view::npos) start += 8;
@@ -48,34 +50,37 @@ namespace syncorm::detail::sqlite {
   std::string_view subject = message.substr(start);
   subject = subject.substr(0, subject.find_first_of(", "));
   const std::size_t dot = subject.find('.');
-  if (dot == std::string_view::npos) return {{}, std::string(subject)};
-  return {std::string(subject.substr(0, dot)), std::string(subject.substr(dot + 1))};
+  if (dot == std::string_view::npos) return {{}, subject};
+  return {subject.substr(0, dot), subject.substr(dot + 1)};
 }
 
 /// Throws the syncorm error for SQLite result code `code`, naming the table and column.
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table) {
-  const std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  // Valid until the next call on `db`; copied into the exception's message before that.
+  const std::string_view message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  const int primary = code & 0xff;
+  if (primary == SQLITE_CANTOPEN || primary == SQLITE_NOTADB)
+    throw_error<connection_error>({"syncorm: cannot use the SQLite database: ", message}, table);
+#ifdef SQLITE_CONSTRAINT_DATATYPE
+  const bool wrong_type = code == SQLITE_CONSTRAINT_DATATYPE || primary == SQLITE_MISMATCH;
+  const bool constraint = primary == SQLITE_CONSTRAINT && code != SQLITE_CONSTRAINT_DATATYPE;
+#else
+  const bool wrong_type = primary == SQLITE_MISMATCH;
+  const bool constraint = primary == SQLITE_CONSTRAINT;
+#endif
   const auto [message_table, column] = table_and_column_from_message(message);
-  const std::string_view named_table = message_table.empty() ? table : std::string_view{message_table};
+  const std::string_view named_table = message_table.empty() ? table : message_table;
   // " on table.column", " on table" or nothing, as far as they are known.
   const std::string_view on = named_table.empty() && column.empty() ? "" : " on ";
   const std::string_view dot = column.empty() ? "" : ".";
-#ifdef SQLITE_CONSTRAINT_DATATYPE
-  if (code == SQLITE_CONSTRAINT_DATATYPE)
-    throw_error<type_error>({"syncorm: wrong type", on, named_table, dot, column, ": ", message}, named_table, column);
-#endif
-  switch (code & 0xff) {
-    case SQLITE_CONSTRAINT:
-      throw_error<constraint_error>({"syncorm: constraint violated", on, named_table, dot, column, ": ", message},
-                                    named_table, column);
-    case SQLITE_MISMATCH:
-      throw_error<type_error>({"syncorm: wrong type", on, named_table, dot, column, ": ", message}, table, column);
-    case SQLITE_CANTOPEN:
-    case SQLITE_NOTADB:
-      throw_error<connection_error>({"syncorm: cannot use the SQLite database: ", message}, table);
-    default:
-      throw_error<error>({"syncorm: SQLite error", on, named_table, dot, column, ": ", message}, table, column);
-  }
+  const std::string text = join({"syncorm: ", wrong_type ? "wrong type" : constraint ? "constraint violated" : "SQLite error",
+                                 on, named_table, dot, column, ": ", message});
+  // A violated constraint names the table SQLite reports; other errors the statement's table.
+  const bool from_message = constraint || (wrong_type && primary == SQLITE_CONSTRAINT);
+  std::string error_table{from_message ? named_table : table};
+  if (wrong_type) throw type_error(text, std::move(error_table), std::string(column));
+  if (constraint) throw constraint_error(text, std::move(error_table), std::string(column));
+  throw error(text, std::move(error_table), std::string(column));
 }
 
 /// A prepared statement running once: binds parameters in order, steps, reads the current row.
