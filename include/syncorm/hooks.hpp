@@ -164,7 +164,8 @@ struct hook_list {
 
   template <class T, class Transaction>
   static void run(T& row, Transaction& tx) {
-    (run_hook<Hooks>(row, tx), ...);
+    // Checked first so that a model without these hooks instantiates nothing more.
+    if constexpr (any_present<T, Transaction>) (run_hook<Hooks>(row, tx), ...);
   }
 };
 

@@ -5,12 +5,14 @@
 
 #include <boost/pfr/core.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "../error.hpp"
 #include "../reflect.hpp"
@@ -63,13 +65,22 @@ void bind_field(parameter_binder auto& b, const Field& value) {
   }
 }
 
+/// Binds `value` if `Selected`.
+template <bool Selected, class Field>
+void bind_field_if(parameter_binder auto& b, const Field& value) {
+  if constexpr (Selected) bind_field(b, value);
+}
+
+// Row-wide work is one fold over the field indexes, not a generic lambda called per field: the
+// compiler then has one function per row to instantiate and optimise, not one per field.
+
 /// Binds the fields of `row` that `selected` picks (the predicates the statement shapes render
 /// their columns with, so placeholders and values always agree), in field order.
 template <class T, class Selected>
 void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
-  for_each_field_index<T>([&](auto i) {
-    if constexpr (selected(i)) bind_field(b, boost::pfr::get<i>(row));
-  });
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (bind_field_if<selected(std::integral_constant<std::size_t, I>{})>(b, boost::pfr::get<I>(row)), ...);
+  }(std::make_index_sequence<field_count<T>>{});
 }
 
 /// Throws type_error "syncorm: column <table>.<column> <what>" (see error.hpp: out of line, cold).
@@ -153,9 +164,9 @@ void assign_generated_key(T& row, std::int64_t key) {
 /// Reads the current result row, whose columns are T's fields in order, into `row`.
 template <class T>
 void read_row(row_cursor auto& c, T& row) {
-  for_each_field_index<T>([&](auto i) {
-    read_field(c, static_cast<int>(i), boost::pfr::get<i>(row), table_name_v<T>, field_name_v<T, i>);
-  });
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (read_field(c, static_cast<int>(I), boost::pfr::get<I>(row), table_name_v<T>, field_name_v<T, I>), ...);
+  }(std::make_index_sequence<field_count<T>>{});
 }
 
 }  // namespace syncorm::detail
