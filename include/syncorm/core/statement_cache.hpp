@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <utility>
-#include <vector>
 
 // GCC and clang have the atomic increment built in; <atomic> would cost every user's translation
 // unit its parsing for this one counter.
@@ -43,14 +42,17 @@ public:
   explicit statement_cache(Release release = {}) : release_(std::move(release)) {}
   statement_cache(const statement_cache&) = delete;
   statement_cache& operator=(const statement_cache&) = delete;
-  ~statement_cache() { clear(); }
+  ~statement_cache() {
+    clear();
+    delete[] entries_;
+  }
 
   /// The prepared statement for `Compiled`, calling `prepare()` the first time on this connection.
   template <class Compiled, class Prepare>
   Handle& get(Prepare&& prepare) {
     const std::size_t slot = statement_slot<Compiled>();
-    if (slot >= entries_.size()) [[unlikely]]
-      entries_.resize(slot + 1);
+    if (slot >= capacity_) [[unlikely]]
+      grow(slot + 1);
     entry& e = entries_[slot];
     if (e.sql != Compiled::sql.data()) [[unlikely]] {
       if (e.sql != nullptr) release_(e.handle);
@@ -63,9 +65,9 @@ public:
 
   /// Frees every statement (on close, or when the connection was replaced).
   void clear() noexcept {
-    for (entry& e : entries_) {
-      if (e.sql != nullptr) release_(e.handle);
-      e.sql = nullptr;
+    for (std::size_t i = 0; i < capacity_; ++i) {
+      if (entries_[i].sql != nullptr) release_(entries_[i].handle);
+      entries_[i].sql = nullptr;
     }
   }
 
@@ -74,7 +76,21 @@ private:
     const char* sql = nullptr;
     Handle handle{};
   };
-  std::vector<entry> entries_;
+
+  // A plain array of plain entries rather than a std::vector: each std::vector type costs every
+  // translation unit that uses it dozens of member functions to compile (about 50 here), and
+  // this array only ever grows.
+  void grow(std::size_t needed) {
+    const std::size_t capacity = needed > 2 * capacity_ ? needed : 2 * capacity_;
+    entry* larger = new entry[capacity];
+    for (std::size_t i = 0; i < capacity_; ++i) larger[i] = entries_[i];
+    delete[] entries_;
+    entries_ = larger;
+    capacity_ = capacity;
+  }
+
+  entry* entries_ = nullptr;
+  std::size_t capacity_ = 0;
   [[no_unique_address]] Release release_;
 };
 
