@@ -9,8 +9,8 @@
 #include <exception>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
+#include "core/growing_array.hpp"
 #include "event.hpp"
 
 namespace syncorm {
@@ -223,40 +223,35 @@ public:
 
   template <class T>
   void push(change kind, const T& row) {
-    // Owned by the entry once pushed; freed here if the push throws. (Not std::unique_ptr, which
-    // would cost every user of syncorm <memory>.)
-    auto* owned = new event<T>{kind, row};
-    try {
-      entries_.push_back(entry{owned, &invoke<T>, &destroy<T>});
-    } catch (...) {
-      delete owned;
-      throw;
-    }
+    entries_.grow_to(count_ + 1);  // first: if it throws, nothing is allocated yet
+    entries_[count_] = entry{new event<T>{kind, row}, &invoke<T>, &destroy<T>};
+    ++count_;
   }
 
-  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
   /// Drops the events queued after `mark` (their savepoint rolled back).
   void truncate(std::size_t mark) noexcept {
-    while (entries_.size() > mark) {
-      entries_.back().destroy(entries_.back().payload);
-      entries_.pop_back();
+    while (count_ > mark) {
+      --count_;
+      entries_[count_].destroy(entries_[count_].payload);
     }
   }
 
   /// Runs and drops every queued event in order. All run even if one throws; the first exception
   /// is rethrown afterwards (the data is already committed, so the others must still be told).
   void run_all() {
-    std::vector<entry> ready;
-    ready.swap(entries_);
+    // Taken out first: events that the hooks queue go to a fresh queue.
+    growing_array<entry> ready = std::move(entries_);
+    const std::size_t count = std::exchange(count_, 0);
     std::exception_ptr first_failure;
-    for (entry& e : ready) {
+    for (std::size_t i = 0; i < count; ++i) {
       try {
-        e.invoke(e.payload);
+        ready[i].invoke(ready[i].payload);
       } catch (...) {
         if (!first_failure) first_failure = std::current_exception();
       }
-      e.destroy(e.payload);
+      ready[i].destroy(ready[i].payload);
     }
     if (first_failure) std::rethrow_exception(first_failure);
   }
@@ -277,7 +272,8 @@ private:
     delete static_cast<event<T>*>(payload);
   }
 
-  std::vector<entry> entries_;
+  growing_array<entry> entries_;  // the first count_ are queued
+  std::size_t count_ = 0;
 };
 
 }  // namespace syncorm::detail

@@ -1,10 +1,12 @@
 #pragma once
 // Prepared statements cached per connection. Each compiled statement type gets a process-wide slot
-// number the first time it runs, so a lookup is an index into a vector: no hashing, no string
+// number the first time it runs, so a lookup is an index into an array: no hashing, no string
 // comparison, no re-parsing of SQL.
 
 #include <cstddef>
 #include <utility>
+
+#include "growing_array.hpp"
 
 // GCC and clang have the atomic increment built in; <atomic> would cost every user's translation
 // unit its parsing for this one counter.
@@ -42,32 +44,39 @@ public:
   explicit statement_cache(Release release = {}) : release_(std::move(release)) {}
   statement_cache(const statement_cache&) = delete;
   statement_cache& operator=(const statement_cache&) = delete;
-  ~statement_cache() {
-    clear();
-    delete[] entries_;
-  }
+  ~statement_cache() { clear(); }
 
   /// The prepared statement for `Compiled`, calling `prepare()` the first time on this connection.
   template <class Compiled, class Prepare>
   Handle& get(Prepare&& prepare) {
     const std::size_t slot = statement_slot<Compiled>();
-    if (slot >= capacity_) [[unlikely]]
-      grow(slot + 1);
+    if (Handle* cached = find(slot, Compiled::sql.data())) [[likely]]
+      return *cached;
+    return store(slot, Compiled::sql.data(), prepare());
+  }
+
+  /// The statement cached in `slot` for the SQL text at `sql`, or null.
+  Handle* find(std::size_t slot, const char* sql) noexcept {
+    if (slot >= entries_.size() || entries_[slot].sql != sql) [[unlikely]]
+      return nullptr;
+    return &entries_[slot].handle;
+  }
+
+  /// Caches `handle`, prepared from `sql`, in `slot` (freeing what the slot held).
+  Handle& store(std::size_t slot, const char* sql, Handle handle) {
+    entries_.grow_to(slot + 1);
     entry& e = entries_[slot];
-    if (e.sql != Compiled::sql.data()) [[unlikely]] {
-      if (e.sql != nullptr) release_(e.handle);
-      e.sql = nullptr;
-      e.handle = prepare();
-      e.sql = Compiled::sql.data();
-    }
+    if (e.sql != nullptr) release_(e.handle);
+    e.handle = handle;
+    e.sql = sql;
     return e.handle;
   }
 
   /// Frees every statement (on close, or when the connection was replaced).
   void clear() noexcept {
-    for (std::size_t i = 0; i < capacity_; ++i) {
-      if (entries_[i].sql != nullptr) release_(entries_[i].handle);
-      entries_[i].sql = nullptr;
+    for (entry& e : entries_) {
+      if (e.sql != nullptr) release_(e.handle);
+      e.sql = nullptr;
     }
   }
 
@@ -76,21 +85,7 @@ private:
     const char* sql = nullptr;
     Handle handle{};
   };
-
-  // A plain array of plain entries rather than a std::vector: each std::vector type costs every
-  // translation unit that uses it dozens of member functions to compile (about 50 here), and
-  // this array only ever grows.
-  void grow(std::size_t needed) {
-    const std::size_t capacity = needed > 2 * capacity_ ? needed : 2 * capacity_;
-    entry* larger = new entry[capacity];
-    for (std::size_t i = 0; i < capacity_; ++i) larger[i] = entries_[i];
-    delete[] entries_;
-    entries_ = larger;
-    capacity_ = capacity;
-  }
-
-  entry* entries_ = nullptr;
-  std::size_t capacity_ = 0;
+  growing_array<entry> entries_;
   [[no_unique_address]] Release release_;
 };
 

@@ -8,12 +8,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "../error.hpp"
 #include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 #include "../core/floating_point.hpp"
+#include "../core/growing_array.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"
 #include "../core/statement_cache.hpp"
@@ -285,7 +285,7 @@ public:
 
   ~connection() {
     statements_.clear();
-    for (auto& level : savepoints_)
+    for (const auto& level : savepoints_)
       for (sqlite3_stmt* s : level) sqlite3_finalize(s);
     sqlite3_close_v2(db_);
   }
@@ -296,7 +296,11 @@ public:
   /// The cached prepared statement for `Compiled`, ready to bind: the hot path.
   template <class Compiled>
   cursor start() {
-    sqlite3_stmt* statement = statements_.template get<Compiled>([&] { return prepare(Compiled::sql); });
+    // find and store rather than get(prepare): no lambda and no get<> per statement type.
+    const std::size_t slot = statement_slot<Compiled>();
+    sqlite3_stmt* const* cached = statements_.find(slot, Compiled::sql.data());
+    sqlite3_stmt* statement =
+        cached != nullptr ? *cached : statements_.store(slot, Compiled::sql.data(), prepare(Compiled::sql));
     return cursor{statement, db_, Compiled::table};
   }
 
@@ -352,12 +356,11 @@ private:
   /// Savepoint statements for each nesting depth: 0 SAVEPOINT, 1 RELEASE, 2 ROLLBACK TO.
   void run_savepoint(int depth, int which) {
     const auto level = static_cast<std::size_t>(depth);
-    if (savepoints_.size() <= level) savepoints_.resize(level + 1, {nullptr, nullptr, nullptr});
+    savepoints_.grow_to(level + 1);
     sqlite3_stmt*& statement = savepoints_[level][static_cast<std::size_t>(which)];
     if (statement == nullptr) {
       static constexpr std::array<std::string_view, 3> verbs{"SAVEPOINT", "RELEASE", "ROLLBACK TO"};
-      const std::string sql =
-          std::string(verbs[static_cast<std::size_t>(which)]) + " syncorm_" + std::to_string(depth);
+      const std::string sql = join({verbs[static_cast<std::size_t>(which)], " syncorm_", depth});
       statement = prepare(std::string_view{sql.c_str(), sql.size()});
     }
     cursor{statement, db_, {}}.finish();
@@ -366,7 +369,7 @@ private:
   std::string path_;
   sqlite3* db_ = nullptr;
   statement_cache<sqlite3_stmt*, finalize_statement> statements_;
-  std::vector<std::array<sqlite3_stmt*, 3>> savepoints_;
+  growing_array<std::array<sqlite3_stmt*, 3>> savepoints_;  // by depth: SAVEPOINT, RELEASE, ROLLBACK TO
   transaction_state state_;
 };
 
