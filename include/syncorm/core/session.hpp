@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -128,6 +127,14 @@ private:
   bool committed_ = false;
 };
 
+/// One row as a range (for insert's way through insert_all).
+template <class T>
+struct single_row {
+  T* row;
+  T* begin() const noexcept { return row; }
+  T* end() const noexcept { return row + 1; }
+};
+
 /// The ids insert_many is about to overwrite, put back if the batch fails so that a failed call
 /// leaves every row as it was. Nothing to keep for a model whose key is not generated.
 template <class T, bool = has_generated_key<T>>
@@ -201,7 +208,7 @@ public:
       if (connection_->state().depth == 0) {
         // As a one-row insert_many: if a hook or the commit fails after the statement ran, the row
         // is rolled back and its id restored.
-        std::span<T, 1> just_this_row{&row, 1};
+        single_row<T> just_this_row{&row};
         insert_all(just_this_row);
         return;
       }
