@@ -12,45 +12,41 @@
 
 namespace syncorm::detail {
 
-// Rendering writes through a sql_writer twice, into sinks that never allocate: first into
-// counters, to learn the text's length and the number of parameters, then into arrays of exactly
-// those sizes. Both passes together cost the compiler a fraction of what building a std::string
-// and a std::vector in constant evaluation does (and each of those had to be built twice: once
-// for the size, once for the contents).
+// Rendering runs twice, through one writer type: first with nowhere to write, to learn the
+// text's length and the number of parameters, then into arrays of exactly those sizes. Neither
+// pass allocates (std::string and std::vector in constant evaluation cost the compiler several
+// times as much), and with one writer type each shape's render is instantiated once, not once per
+// pass.
 
-/// Counts the characters written (first pass).
-struct text_length {
-  std::size_t size = 0;
-  constexpr void operator+=(char) { ++size; }
-};
+/// Accumulates SQL text and the kinds of its parameters, in order, during constant evaluation:
+/// into `chars` and `kinds` when they point somewhere, else only counting them.
+template <class Dialect>
+struct sql_writer {
+  using dialect = Dialect;
+  char* chars = nullptr;
+  value_kind* kinds = nullptr;
+  std::size_t length = 0;
+  std::size_t parameter_count = 0;
 
-/// Stores the characters written into `N` + 1 characters, the last one the NUL C APIs need.
-template <std::size_t N>
-struct text_storage {
-  std::array<char, N + 1> chars{};
-  std::size_t size = 0;
-  constexpr void operator+=(char c) { chars[size++] = c; }
-};
-
-/// Counts the parameters written (first pass).
-struct parameter_count_sink {
-  std::size_t count = 0;
-  constexpr void push_back(value_kind) { ++count; }
-  [[nodiscard]] constexpr std::size_t size() const { return count; }
-};
-
-/// Stores the kinds of `N` parameters, in placeholder order.
-template <std::size_t N>
-struct parameter_storage {
-  std::array<value_kind, N> kinds{};
-  std::size_t count = 0;
-  constexpr void push_back(value_kind kind) { kinds[count++] = kind; }
-  [[nodiscard]] constexpr std::size_t size() const { return count; }
+  constexpr void operator+=(char c) {
+    if (chars != nullptr) chars[length] = c;
+    ++length;
+  }
+  constexpr sql_writer& operator<<(std::string_view s) {
+    for (const char c : s) *this += c;
+    return *this;
+  }
+  constexpr void identifier(std::string_view name) { append_identifier(*this, name); }
+  constexpr void parameter(value_kind kind) {
+    if (kinds != nullptr) kinds[parameter_count] = kind;
+    ++parameter_count;
+    Dialect::append_placeholder(*this, parameter_count);
+  }
 };
 
 /// What the core asks of an SQL dialect: how to spell placeholders and column types.
 template <class D>
-concept sql_dialect = requires(text_length& out, std::size_t number, value_kind kind) {
+concept sql_dialect = requires(sql_writer<D>& out, std::size_t number, value_kind kind) {
   { D::name } -> std::convertible_to<std::string_view>;
   D::append_placeholder(out, number);
   { D::column_type(kind) } -> std::convertible_to<std::string_view>;
@@ -61,38 +57,26 @@ concept sql_dialect = requires(text_length& out, std::size_t number, value_kind 
   { D::table_options } -> std::convertible_to<std::string_view>;
 };
 
-/// Accumulates SQL text and the kinds of its parameters, in order, during constant evaluation.
-template <sql_dialect Dialect, class Text, class Parameters>
-struct sql_writer {
-  using dialect = Dialect;
-  Text text;
-  Parameters parameters;
-
-  constexpr sql_writer& operator<<(std::string_view s) {
-    for (const char c : s) text += c;
-    return *this;
-  }
-  constexpr void identifier(std::string_view name) { append_identifier(text, name); }
-  constexpr void parameter(value_kind kind) {
-    parameters.push_back(kind);
-    Dialect::append_placeholder(text, parameters.size());
-  }
-};
-
 // A statement shape renders itself through a writer. Everything about it is a property of the
 // type, which is what lets its text be frozen at compile time and its prepared form be cached.
 
 template <class Shape, class Dialect>
 struct rendered_statement {
-  static constexpr auto measured = [] {
-    sql_writer<Dialect, text_length, parameter_count_sink> w;
+  static constexpr sql_writer<Dialect> measured = [] {
+    sql_writer<Dialect> w;
     Shape::template render<Dialect>(w);
     return w;
   }();
-  static constexpr auto stored = [] {
-    sql_writer<Dialect, text_storage<measured.text.size>, parameter_storage<measured.parameters.count>> w;
+  /// The text, NUL-terminated for C APIs, and the parameter kinds.
+  struct storage {
+    std::array<char, measured.length + 1> chars{};
+    std::array<value_kind, measured.parameter_count> kinds{};
+  };
+  static constexpr storage stored = [] {
+    storage s{};
+    sql_writer<Dialect> w{s.chars.data(), s.kinds.data()};
     Shape::template render<Dialect>(w);
-    return w;
+    return s;
   }();
 };
 
@@ -102,11 +86,10 @@ template <class Shape, sql_dialect Dialect>
 struct compiled_statement {
   using shape = Shape;
   using dialect = Dialect;
-  static constexpr std::string_view sql{rendered_statement<Shape, Dialect>::stored.text.chars.data(),
-                                        rendered_statement<Shape, Dialect>::measured.text.size};
-  static constexpr std::size_t parameter_count = rendered_statement<Shape, Dialect>::measured.parameters.count;
-  static constexpr const value_kind* parameter_kinds =
-      rendered_statement<Shape, Dialect>::stored.parameters.kinds.data();
+  static constexpr std::string_view sql{rendered_statement<Shape, Dialect>::stored.chars.data(),
+                                        rendered_statement<Shape, Dialect>::measured.length};
+  static constexpr std::size_t parameter_count = rendered_statement<Shape, Dialect>::measured.parameter_count;
+  static constexpr const value_kind* parameter_kinds = rendered_statement<Shape, Dialect>::stored.kinds.data();
   static constexpr std::string_view table = Shape::table;
   /// Whether running the statement changes nothing (so it may be repeated, or sent to a replica).
   static constexpr bool read_only = [] {

@@ -24,7 +24,7 @@ struct frozen_text {
   static constexpr std::string_view view{storage.data(), size};
 };
 
-/// std::to_string is not constexpr. `Text` is std::string or a text sink of sql_writer.hpp: anything
+/// std::to_string is not constexpr. `Text` is std::string or sql_writer.hpp's writer: anything
 /// with `+= char`.
 template <class Text>
 constexpr void append_decimal(Text& out, std::uint64_t value) {
