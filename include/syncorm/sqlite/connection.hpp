@@ -39,10 +39,14 @@ struct options {
 
 namespace syncorm::detail::sqlite {
 
+/// Where SQLite's error text says the error is: views into the text.
+struct message_location {
+  std::string_view table;
+  std::string_view column;
+};
+
 /// "UNIQUE constraint failed: users.email" -> {"users", "email"}; also "... column users.email".
-/// Views into `message`.
-[[gnu::cold]] inline std::pair<std::string_view, std::string_view> table_and_column_from_message(
-    std::string_view message) {
+[[gnu::cold]] inline message_location table_and_column_from_message(std::string_view message) {
   std::size_t start = message.find("failed: ");
   if (start != std::string_view::npos) start += 8;
   else if ((start = message.find(" column ")) != std::string_view::npos) start += 8;
