@@ -78,8 +78,11 @@ void bind_field_if(parameter_binder auto& b, const Field& value) {
 /// their columns with, so placeholders and values always agree), in field order.
 template <class T, class Selected>
 void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
+  // Through a mutable reference, as read_row reaches the fields, so that each field costs one
+  // instantiation of boost::pfr::get's chain rather than a const one as well. Nothing is written.
+  T& fields = const_cast<T&>(row);
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (bind_field_if<selected(std::integral_constant<std::size_t, I>{})>(b, boost::pfr::get<I>(row)), ...);
+    (bind_field_if<selected(std::integral_constant<std::size_t, I>{})>(b, boost::pfr::get<I>(fields)), ...);
   }(std::make_index_sequence<field_count<T>>{});
 }
 
