@@ -60,12 +60,13 @@ namespace syncorm::detail {
   };
 
 // A hook that receives the row. `rules` holds the two ways to declare it wrongly, as exclusive
-// conditions so that a misuse reads as exactly one error.
+// conditions so that a misuse reads as exactly one error; it takes the model, so that the error's
+// first line ("In instantiation of ... before_save_hook::rules<Order, ...>") names it.
 #define SYNCORM_DETAIL_ROW_HOOK(hook_name, mutable_row, row_parameter, row_reason)            \
   SYNCORM_DETAIL_HOOK_NAME(hook_name)                                                          \
   struct hook_name##_hook : hook_name##_name {                                                 \
     static constexpr bool changes_row = mutable_row;                                           \
-    template <bool WrongConstness, bool Uncallable>                                            \
+    template <class Model, bool WrongConstness, bool Uncallable>                               \
     struct rules {                                                                             \
       static_assert(!WrongConstness, "syncorm: hooks<T>::" #hook_name                         \
                                      " must take the row as `" row_parameter "`: " row_reason); \
@@ -122,7 +123,7 @@ struct hook_signature {
       !wrong_constness && !(takes_transaction || takes_row) && Hook::template declared<user_hooks>;
 
   /// Instantiating the rules is what reports a wrong declaration.
-  static constexpr bool checked = Hook::template rules<wrong_constness, uncallable>::checked;
+  static constexpr bool checked = Hook::template rules<T, wrong_constness, uncallable>::checked;
   static constexpr bool present = checked && !wrong_constness && (takes_transaction || takes_row);
   static constexpr bool with_transaction = present && takes_transaction;
 };

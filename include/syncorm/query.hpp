@@ -60,16 +60,16 @@ struct column {
   auto like(Pattern&& pattern) const {
     static_assert(detail::value_traits<value_type>::category == detail::value_category::text,
                   "syncorm: like() applies to text columns only");
-    auto operand = detail::comparison_operand<value_type>(std::forward<Pattern>(pattern), name);
+    auto operand = detail::comparison_operand<column>(std::forward<Pattern>(pattern), name);
     return detail::like_test<column, decltype(operand)>{{}, std::move(operand)};
   }
 
   /// `column IN (...)` over a braced list, `col<&T::m>.in({1, 2, 3})`; its size is part of the type.
   template <class V, std::size_t N>
   auto in(const V (&values)[N]) const {
-    using operand = decltype(detail::comparison_operand<value_type>(values[0], name));
+    using operand = decltype(detail::comparison_operand<column>(values[0], name));
     detail::in_test<column, operand, N> node{};
-    for (std::size_t i = 0; i < N; ++i) node.values[i] = detail::comparison_operand<value_type>(values[i], name);
+    for (std::size_t i = 0; i < N; ++i) node.values[i] = detail::comparison_operand<column>(values[i], name);
     return node;
   }
   /// Overload so that string literals of different lengths form one list.
@@ -108,7 +108,7 @@ auto compare(V&& value) {
                   "syncorm: these two columns hold unrelated types and cannot be compared");
     return comparison<Op, Column, column_reference<value_type>>{{}, {}};
   } else {
-    auto operand = comparison_operand<typename Column::value_type>(std::forward<V>(value), Column::name);
+    auto operand = comparison_operand<Column>(std::forward<V>(value), Column::name);
     return comparison<Op, Column, decltype(operand)>{{}, std::move(operand)};
   }
 }

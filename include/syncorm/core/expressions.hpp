@@ -129,11 +129,14 @@ template <class V>
 concept number_value = (std::integral<V> || std::floating_point<V>) && !std::same_as<V, bool> &&
                        !plain_character<V>;
 
-/// The parameter a comparison binds for `value` against a column holding `Field`. Each misuse is
-/// caught first, by a static assertion naming the rule, and yields a placeholder so the compiler
-/// reports that one sentence and nothing after it.
-template <class Field, class V>
+/// The parameter a comparison binds for `value` against `Column` (a syncorm::column). Each misuse
+/// is caught first, by a static assertion naming the rule, and yields a placeholder so the compiler
+/// reports that one sentence and nothing after it. The column is a template argument so that the
+/// error's first line ("In instantiation of ... [with Column = syncorm::column<&Order::status>")
+/// names the model and the field.
+template <class Column, class V>
 auto comparison_operand(V&& value, std::string_view column_name) {
+  using Field = typename Column::value_type;
   using value_type = std::remove_cvref_t<V>;
   using placeholder = bound_value<std::int64_t>;
   constexpr value_category category = value_traits<Field>::category;
