@@ -13,6 +13,7 @@ packages=(
   postgresql                # throwaway PostgreSQL servers started by the tests
   doctest-dev               # tests
   libbenchmark-dev          # benchmarks
+  clang-14 libclang-rt-14-dev  # fuzz targets (libFuzzer, ASan, UBSan runtimes)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

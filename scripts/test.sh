@@ -3,6 +3,7 @@
 #   1. Release build with warnings as errors: all suites on SQLite and PostgreSQL, the compile-fail
 #      tests, and a smoke run of the benchmarks.
 #   2. The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+#   3. The libFuzzer targets (clang), each fuzzing for 30 s from the seed corpus in fuzz/corpus.
 # The test run starts its own PostgreSQL servers on loopback and stops them afterwards.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,4 +25,6 @@ run_configuration() {
 run_configuration release -DCMAKE_BUILD_TYPE=Release
 run_configuration sanitize -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=address,undefined \
   -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
+run_configuration fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DSYNCORM_BUILD_FUZZERS=ON \
+  -DSYNCORM_FUZZ_SECONDS=30 -DSYNCORM_BUILD_TESTS=OFF -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
 echo "==> all tests passed in $((SECONDS - started)) s"

@@ -277,6 +277,26 @@ TEST_CASE_TEMPLATE("remove runs only before_destroy, after_destroy and after_com
   CHECK(db.template count<Traced>() == 0);
 }
 
+TEST_CASE_TEMPLATE("upsert runs the save hooks, then the after-hooks of what it did", Backend, SYNCORM_TEST_BACKENDS) {
+  const fresh_hook_state state;
+  auto db = open_with_tables<Backend>();
+  Traced row{.id = 40, .name = "u", .value = 1};
+  db.upsert(row);  // no row 40 yet: an insert
+  const calls save_hooks{"before_validate u", "validate u", "before_save u"};
+  CHECK(hook_log == save_hooks + calls{"after_create u", "after_save u", "after_commit created u"});
+  CHECK(traced_events.back().kind == syncorm::change::created);
+  fresh_hook_state::clear();
+  row.value = 2;
+  db.upsert(row);  // now an update of row 40
+  CHECK(hook_log == save_hooks + calls{"after_update u", "after_save u", "after_commit updated u"});
+  CHECK(traced_events.back().kind == syncorm::change::updated);
+  CHECK(db.template find<Traced>(40)->value == 2);
+  // validate refuses, as for insert and update: nothing is written.
+  row.value = -1;
+  CHECK_THROWS_AS(db.upsert(row), syncorm::validation_error);
+  CHECK(db.template find<Traced>(40)->value == 2);
+}
+
 TEST_CASE_TEMPLATE("before-hooks run before the statement and after-hooks after it, in the same transaction", Backend,
                    SYNCORM_TEST_BACKENDS) {
   const fresh_hook_state state;

@@ -90,6 +90,36 @@ TEST_CASE("negative limit and offset are refused") {
   CHECK_THROWS_AS(syncorm::offset(-5), syncorm::error);
 }
 
+TEST_CASE("every parameter records the column its value belongs to") {
+  using statement = sd::compiled<
+      sd::update_where_shape<Everything, false, sd::where_clause<decltype(col<&Everything::u32> == 1 || col<&Everything::text>.like("x%"))>,
+                             sd::set_clause<syncorm::column<&Everything::i8>, sd::bound_value<std::int16_t>>>,
+      sd::sqlite::dialect>;
+  REQUIRE(statement::parameter_count == 3);
+  CHECK(statement::parameters[0].column == "i8");
+  CHECK(statement::parameters[1].column == "u32");
+  CHECK(statement::parameters[2].column == "text");
+  using insert = sd::compiled<sd::insert_shape<Order>, sd::sqlite::dialect>;
+  CHECK(insert::parameters[0].column == "customer");
+  CHECK(insert::parameters[3].column == "note");
+}
+
+TEST_CASE("a LIKE pattern ending in a lone escape character is refused when the condition is built") {
+  for (const std::string_view pattern : {"abc\\", "\\", "a\\\\\\"}) {
+    CAPTURE(pattern);
+    try {
+      (void)col<&Order::customer>.like(pattern);
+      FAIL("expected syncorm::error");
+    } catch (const syncorm::error& e) {
+      CHECK(e.table() == "orders");
+      CHECK(e.column() == "customer");
+      CHECK(std::string_view{e.what()}.find("ends in the escape character") != std::string_view::npos);
+    }
+  }
+  CHECK_NOTHROW((void)col<&Order::customer>.like("abc\\\\"));  // an escaped backslash
+  CHECK_NOTHROW((void)col<&Order::customer>.like(""));
+}
+
 TEST_CASE("set() checks the value fits the column before anything runs") {
   CHECK_THROWS_AS(syncorm::set(col<&Everything::i8>, 300), syncorm::type_error);
   CHECK_THROWS_AS(syncorm::set(col<&Everything::u8>, -1), syncorm::type_error);
@@ -129,6 +159,13 @@ TEST_CASE_TEMPLATE("expressions select the rows they say", Backend, SYNCORM_TEST
   CHECK(customers(db.template select<Order>(syncorm::where(col<&Order::customer>.like("a%")), by_id)) == S{"ada"});
   CHECK(customers(db.template select<Order>(syncorm::where(col<&Order::note>.like("%\\%%")), by_id)) == S{"bob"});
   CHECK(customers(db.template select<Order>(syncorm::where(col<&Order::customer>.like("cy\\_%")), by_id)) == S{"cy_d"});
+  Order slashed{.customer = "back\\slash\\"};
+  db.insert(slashed);
+  CHECK(customers(db.template select<Order>(syncorm::where(col<&Order::customer>.like("%\\\\")), by_id)) ==
+        S{"back\\slash\\"});
+  CHECK(customers(db.template select<Order>(syncorm::where(col<&Order::customer>.like("back\\\\s%")), by_id)) ==
+        S{"back\\slash\\"});
+  db.remove(slashed);
   CHECK(customers(db.template select<Order>(syncorm::where(col<&Order::amount> > col<&Order::status>), by_id)) ==
         S{"ada", "Ada", "bob", "cy_d"});
   // Order, limit, offset.

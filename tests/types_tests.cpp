@@ -82,6 +82,61 @@ TEST_CASE_TEMPLATE("time_points are floored to the microsecond, before and after
   CHECK(db.template count<Everything>(where(col<&Everything::when> < system_clock::time_point{})) == 1);
 }
 
+TEST_CASE_TEMPLATE("a double set() into a float field is rounded to nearest, and refused when it overflows or underflows",
+                   Backend, SYNCORM_TEST_BACKENDS) {
+  auto db = Backend::open();
+  db.template create_table<Everything>();
+  Everything row{};
+  db.insert(row);
+  auto set_and_read = [&](double value) {
+    CHECK(db.template update_where<Everything>(syncorm::set(col<&Everything::f32>, value),
+                                               where(col<&Everything::id> == row.id)) == 1);
+    return db.template find<Everything>(row.id)->f32;
+  };
+  CHECK(set_and_read(0.1) == 0.1F);  // 0.100000001490116..., the float nearest to 0.1
+  CHECK(set_and_read(3.4028235e38) == limits<float>::max());  // FLT_MAX as printed rounds to it
+  CHECK(set_and_read(1e-45) == limits<float>::denorm_min());
+  CHECK(set_and_read(-limits<double>::infinity()) == -limits<float>::infinity());
+  for (const auto& [value, problem] : {std::pair{1e300, "value 1e+300 does not fit column everything.f32 (float): it would become infinite"},
+                                       std::pair{-3.5e38, "value -3.5e+38 does not fit column everything.f32 (float): it would become infinite"},
+                                       std::pair{1e-50, "value 1e-50 does not fit column everything.f32 (float): it would become zero"}}) {
+    CAPTURE(value);
+    try {
+      (void)syncorm::set(col<&Everything::f32>, value);
+      FAIL("expected type_error");
+    } catch (const syncorm::type_error& e) {
+      CHECK(e.table() == "everything");
+      CHECK(e.column() == "f32");
+      CHECK(std::string(e.what()) == std::string("syncorm: ") + problem);
+    }
+  }
+}
+
+TEST_CASE_TEMPLATE("a time_point that could not be read back is refused by set() and writes, naming the column", Backend,
+                   SYNCORM_TEST_BACKENDS) {
+  auto db = Backend::open();
+  db.template create_table<Everything>();
+  using std::chrono::system_clock;
+  try {
+    (void)syncorm::set(col<&Everything::when>, system_clock::time_point::min());
+    FAIL("expected type_error");
+  } catch (const syncorm::type_error& e) {
+    CHECK(e.table() == "everything");
+    CHECK(e.column() == "when");
+    CHECK(std::string(e.what()).find("nothing was written") != std::string::npos);
+  }
+  Everything row{.when = system_clock::time_point::min()};
+  CHECK_THROWS_AS(db.insert(row), syncorm::type_error);
+  CHECK(db.template count<Everything>() == 0);
+  // The latest time_point is stored floored to the microsecond, and reads back as that.
+  row.when = system_clock::time_point::max();
+  db.insert(row);
+  CHECK(db.template find<Everything>(row.id)->when ==
+        std::chrono::floor<std::chrono::microseconds>(system_clock::time_point::max()));
+  // Comparing with time_point::min() is fine: the value is compared, not stored.
+  CHECK(db.template count<Everything>(where(col<&Everything::when> > system_clock::time_point::min())) == 1);
+}
+
 TEST_CASE_TEMPLATE("values of every type work in conditions and set()", Backend, SYNCORM_TEST_BACKENDS) {
   auto db = Backend::open();
   db.template create_table<Everything>();

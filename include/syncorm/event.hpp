@@ -2,6 +2,7 @@
 // What happened to a row: the value after_commit hooks receive and sync events carry.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace syncorm {
@@ -24,11 +25,14 @@ constexpr std::string_view to_string(change c) noexcept {
 }
 
 /// One change to one row of model T: what happened, and the row as it was written (for a
-/// deletion, the row as it was before it was deleted).
+/// deletion, the row as it was before it was deleted). Sync events also say which event it is and
+/// where it stands in its source's commit order; after_commit hooks leave both empty.
 template <class T>
 struct event {
-  change kind;  ///< created, updated or destroyed
-  T row;        ///< the row as written
+  change kind;                ///< created, updated or destroyed
+  T row;                      ///< the row as written
+  std::string id{};           ///< the event's id, a UUID (sync events only)
+  std::int64_t position = 0;  ///< its place in the source's commit order (sync events only)
 };
 
 }  // namespace syncorm

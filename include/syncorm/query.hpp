@@ -37,6 +37,8 @@ struct column {
   static constexpr std::string_view name = detail::field_name_v<model_type, index>;
   /// Whether the column may hold NULL (the field is a std::optional).
   static constexpr bool nullable = detail::is_optional<field_type>::value;
+  /// The table of the model, which errors about the column's values name.
+  static constexpr std::string_view table = detail::table_name_v<model_type>;
 
   /// Ascending sort key for order_by.
   constexpr auto asc() const { return detail::ordering<column, false>{}; }
@@ -54,22 +56,24 @@ struct column {
     return detail::null_test<column, false>{};
   }
 
-  /// `column LIKE pattern`: `%` any run, `_` one character, `\` escapes either; case-sensitive on
-  /// every backend.
+  /// `column LIKE pattern`: `%` any run, `_` one character, `\` escapes either (and itself);
+  /// case-sensitive on every backend. A pattern ending in a lone `\` throws syncorm::error.
   template <class Pattern>
   auto like(Pattern&& pattern) const {
     static_assert(detail::value_traits<value_type>::category == detail::value_category::text,
                   "syncorm: like() applies to text columns only");
-    auto operand = detail::comparison_operand<column>(std::forward<Pattern>(pattern), name);
+    auto operand = detail::comparison_operand<column>(std::forward<Pattern>(pattern), table, name);
+    if constexpr (std::is_convertible_v<decltype(detail::wire_view(operand.value)), std::string_view>)
+      detail::check_like_pattern(std::string_view{detail::wire_view(operand.value)}, table, name);
     return detail::like_test<column, decltype(operand)>{{}, std::move(operand)};
   }
 
   /// `column IN (...)` over a braced list, `col<&T::m>.in({1, 2, 3})`; its size is part of the type.
   template <class V, std::size_t N>
   auto in(const V (&values)[N]) const {
-    using operand = decltype(detail::comparison_operand<column>(values[0], name));
+    using operand = decltype(detail::comparison_operand<column>(values[0], table, name));
     detail::in_test<column, operand, N> node{};
-    for (std::size_t i = 0; i < N; ++i) node.values[i] = detail::comparison_operand<column>(values[i], name);
+    for (std::size_t i = 0; i < N; ++i) node.values[i] = detail::comparison_operand<column>(values[i], table, name);
     return node;
   }
   /// Overload so that string literals of different lengths form one list.
@@ -108,7 +112,7 @@ auto compare(V&& value) {
                   "syncorm: these two columns hold unrelated types and cannot be compared");
     return comparison<Op, Column, column_reference<value_type>>{{}, {}};
   } else {
-    auto operand = comparison_operand<Column>(std::forward<V>(value), Column::name);
+    auto operand = comparison_operand<Column>(std::forward<V>(value), Column::table, Column::name);
     return comparison<Op, Column, decltype(operand)>{{}, std::move(operand)};
   }
 }
@@ -244,7 +248,7 @@ inline auto offset(std::int64_t count) { return detail::offset_clause{{}, detail
 template <auto M, class V>
 auto set(column<M>, V&& value) {
   using field = typename column<M>::field_type;
-  auto operand = detail::assignment_operand<field>(std::forward<V>(value), column<M>::name);
+  auto operand = detail::assignment_operand<field>(std::forward<V>(value), column<M>::table, column<M>::name);
   return detail::set_clause<column<M>, decltype(operand)>{{}, std::move(operand)};
 }
 

@@ -16,6 +16,7 @@
 #include "../error.hpp"
 #include "chrono.hpp"
 #include "field_types.hpp"
+#include "value_checks.hpp"
 
 namespace syncorm::detail {
 
@@ -64,13 +65,14 @@ blob_view wire_view(const Bytes& b) noexcept { return b; }
 template <class Wire>
 constexpr const Wire& wire_view(const Wire& w) noexcept { return w; }
 
-/// One value bound as a parameter.
+/// One value bound as a parameter. Operands render with the column they are compared with or
+/// assigned to, which their parameter then belongs to.
 template <class Wire>
 struct bound_value {
   Wire value;
   static constexpr value_kind kind = kind_of_wire<Wire>;
   template <class Writer>
-  static constexpr void render(Writer& w) { w.parameter(kind); }
+  static constexpr void render(Writer& w, std::string_view column) { w.parameter(kind, column); }
   template <class Binder>
   void bind(Binder& b) const { b.bind(wire_view(value)); }
   template <class Model>
@@ -83,7 +85,7 @@ struct nullable_bound_value {
   std::optional<Wire> value;
   static constexpr value_kind kind = kind_of_wire<Wire>;
   template <class Writer>
-  static constexpr void render(Writer& w) { w.parameter(kind); }
+  static constexpr void render(Writer& w, std::string_view column) { w.parameter(kind, column); }
   template <class Binder>
   void bind(Binder& b) const {
     if (value) b.bind(wire_view(*value));
@@ -94,7 +96,7 @@ struct nullable_bound_value {
 template <class Column>
 struct column_reference {
   template <class Writer>
-  static constexpr void render(Writer& w) { w.identifier(Column::name); }
+  static constexpr void render(Writer& w, std::string_view) { w.identifier(Column::name); }
   template <class Binder>
   void bind(Binder&) const {}
   template <class Model>
@@ -115,12 +117,12 @@ template <class V>
 concept blob_like = std::convertible_to<const V&, blob_view>;
 
 template <class V>
-std::int64_t checked_int64(const V& value, std::string_view column) {
+std::int64_t checked_int64(const V& value, std::string_view table, std::string_view column) {
   if constexpr (std::is_unsigned_v<V> && sizeof(V) >= sizeof(std::int64_t)) {
     if (value > static_cast<V>(std::numeric_limits<std::int64_t>::max())) [[unlikely]]
-      throw_error<type_error>({"syncorm: value ", value, " compared with column ", column,
+      throw_error<type_error>({"syncorm: value ", value, " compared with column ", table, ".", column,
                                " does not fit a 64-bit integer"},
-                              {}, column);
+                              table, column);
   }
   return static_cast<std::int64_t>(value);
 }
@@ -135,7 +137,7 @@ concept number_value = (std::integral<V> || std::floating_point<V>) && !std::sam
 /// error's first line ("In instantiation of ... [with Column = syncorm::column<&Order::status>")
 /// names the model and the field.
 template <class Column, class V>
-auto comparison_operand(V&& value, std::string_view column_name) {
+auto comparison_operand(V&& value, std::string_view table, std::string_view column_name) {
   using Field = typename Column::value_type;
   using value_type = std::remove_cvref_t<V>;
   using placeholder = bound_value<std::int64_t>;
@@ -171,7 +173,7 @@ auto comparison_operand(V&& value, std::string_view column_name) {
     return placeholder{};
   } else if constexpr (category == value_category::number) {
     if constexpr (std::floating_point<value_type>) return bound_value<double>{static_cast<double>(value)};
-    else return bound_value<std::int64_t>{checked_int64(value, column_name)};
+    else return bound_value<std::int64_t>{checked_int64(value, table, column_name)};
   } else if constexpr (category == value_category::enumeration) {
     return bound_value<std::int64_t>{
         static_cast<std::int64_t>(static_cast<std::underlying_type_t<Field>>(value))};
@@ -206,7 +208,7 @@ using assignment_result_for_nullable = nullable_bound_value<nullable_storage<unw
 /// The parameter `set(column, value)` binds: exactly the column's own kind, range-checked, so a
 /// value that would be stored wrongly is refused before it reaches the database.
 template <class Field, class V>
-auto assignment_operand(V&& value, std::string_view column_name) {
+auto assignment_operand(V&& value, std::string_view table, std::string_view column_name) {
   using value_type = std::remove_cvref_t<V>;
   using target = unwrap_optional_t<Field>;
   using wire = typename wire_type_of<value_traits<target>::kind>::type;
@@ -223,7 +225,7 @@ auto assignment_operand(V&& value, std::string_view column_name) {
   } else if constexpr (is_optional<value_type>::value) {
     static_assert(nullable, "syncorm: a std::optional value can only be assigned to a std::optional field");
     if (!value) return assignment_result_for_nullable<Field>{std::nullopt};
-    return assignment_operand<Field>(*std::forward<V>(value), column_name);
+    return assignment_operand<Field>(*std::forward<V>(value), table, column_name);
   } else if constexpr (category == value_category::number && std::integral<target>) {
     if constexpr (!std::integral<value_type> || std::same_as<value_type, bool> || plain_character<value_type>) {
       static_assert(always_false<V>, "syncorm: an integer column can only be set to an integer "
@@ -231,16 +233,24 @@ auto assignment_operand(V&& value, std::string_view column_name) {
       return make(target{});
     } else {
       if (!std::in_range<target>(value)) [[unlikely]]
-        throw_error<type_error>({"syncorm: value ", value, " does not fit column ", column_name, " (",
-                                 describe(value_traits<target>::kind), ")"},
-                                {}, column_name);
+        throw_error<type_error>({"syncorm: value ", value, " does not fit column ", table, ".", column_name, " (",
+                                 integer_type_name<target>(), ")"},
+                                table, column_name);
       return make(static_cast<target>(value));
     }
   } else if constexpr (category == value_category::number) {
     static_assert((std::integral<value_type> || std::floating_point<value_type>) &&
                       !std::same_as<value_type, bool> && !plain_character<value_type>,
                   "syncorm: a floating-point column can only be set to a number");
-    return make(static_cast<target>(value));
+    const auto converted = static_cast<target>(value);
+    if constexpr (std::same_as<target, float> && std::same_as<value_type, double>) {
+      // The same rule as reading a double into a float field.
+      if (const std::string_view problem = float_narrowing_problem(value, converted); !problem.empty()) [[unlikely]]
+        throw_error<type_error>({"syncorm: value ", shortest_text(value), " does not fit column ", table, ".",
+                                 column_name, " (float): ", problem},
+                                table, column_name);
+    }
+    return make(converted);
   } else if constexpr (category == value_category::text) {
     static_assert(text_like<value_type>, "syncorm: a text column can only be set to a string");
     if constexpr (nullable) return make(std::string_view{value});
@@ -255,7 +265,7 @@ auto assignment_operand(V&& value, std::string_view column_name) {
     else return bound_value<std::vector<std::byte>>{std::move(bytes)};
   } else if constexpr (category == value_category::time) {
     static_assert(is_time_point<value_type>, "syncorm: a time column can only be set to a time_point");
-    return make(std::chrono::floor<std::chrono::microseconds>(value));
+    return make(stored_time(value, table, column_name));
   } else {
     static_assert(std::same_as<value_type, target>,
                   "syncorm: a column can only be set to a value of its own type");
@@ -287,7 +297,7 @@ struct comparison : condition_node {
   static constexpr void render(Writer& w) {
     w.identifier(Column::name);
     w << spelling(Op);
-    Operand::render(w);
+    Operand::render(w, Column::name);
   }
   template <class Binder>
   void bind(Binder& b) const { operand.bind(b); }
@@ -348,6 +358,19 @@ struct null_test : condition_node {
   static constexpr bool belongs_to = std::is_same_v<typename Column::model_type, Model>;
 };
 
+/// Refuses a LIKE pattern that ends in the escape character with nothing after it to escape (an
+/// odd run of trailing backslashes): PostgreSQL rejects it and SQLite matches nothing, so it is
+/// refused before it is sent, the same way on every backend.
+inline void check_like_pattern(std::string_view pattern, std::string_view table, std::string_view column) {
+  std::size_t backslashes = 0;
+  while (backslashes < pattern.size() && pattern[pattern.size() - 1 - backslashes] == '\\') ++backslashes;
+  if (backslashes % 2 != 0)
+    throw error("syncorm: the LIKE pattern for column " + std::string(table) + "." + std::string(column) +
+                    " ends in the escape character \\ with nothing after it to escape; write \\\\ for a literal "
+                    "backslash",
+                std::string(table), std::string(column));
+}
+
 /// `column LIKE pattern ESCAPE '\'`: the escape character is fixed so that `\%` and `\_` mean the
 /// same on every backend (PostgreSQL defaults to it, SQLite has no default).
 template <class Column, class Pattern>
@@ -357,7 +380,7 @@ struct like_test : condition_node {
   static constexpr void render(Writer& w) {
     w.identifier(Column::name);
     w << " LIKE ";
-    Pattern::render(w);
+    Pattern::render(w, Column::name);
     w << " ESCAPE '\\'";
   }
   template <class Binder>
@@ -376,7 +399,7 @@ struct in_test : condition_node {
     w << " IN (";
     for (std::size_t i = 0; i < N; ++i) {
       if (i != 0) w << ", ";
-      Operand::render(w);
+      Operand::render(w, Column::name);
     }
     w << ")";
   }

@@ -18,6 +18,15 @@ inline bool is_nan(double value) noexcept {
 #endif
 }
 
+/// std::isinf.
+inline bool is_infinite(double value) noexcept {
+#if defined(__GNUC__)
+  return __builtin_isinf(value);
+#else
+  return std::isinf(value);
+#endif
+}
+
 /// std::isfinite.
 inline bool is_finite(double value) noexcept {
 #if defined(__GNUC__)

@@ -173,6 +173,26 @@ consteval std::size_t field_index_by_name(std::string_view name) {
   return found;
 }
 
+/// Position of the field `Member` points to in `Owner`, or field_count<Owner> when there is none.
+/// A free function rather than a member of member_pointer_info: clang before 15 cannot call a
+/// consteval member function in its own class's static member initializer.
+template <class Owner, class Field, Field Owner::*Member>
+consteval std::size_t member_index() {
+  std::size_t found = field_count<Owner>;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          if constexpr (std::is_same_v<field_type<Owner, I>, Field>) {
+            if (&boost::pfr::get<I>(fake_object<Owner>.value) ==
+                &(fake_object<Owner>.value.*Member))
+              found = I;
+          }
+        }(),
+        ...);
+  }(std::make_index_sequence<field_count<Owner>>{});
+  return found;
+}
+
 /// What a pointer to data member names: the owning model, the field type and its position.
 template <auto Member>
 struct member_pointer_info {
@@ -184,23 +204,7 @@ struct member_pointer_info<Member> {
   static constexpr bool valid = true;
   using owner = Owner;
   using type = Field;
-
-  static consteval std::size_t find_index() {
-    std::size_t found = field_count<Owner>;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (
-          [&] {
-            if constexpr (std::is_same_v<field_type<Owner, I>, Field>) {
-              if (&boost::pfr::get<I>(fake_object<Owner>.value) ==
-                  &(fake_object<Owner>.value.*Member))
-                found = I;
-            }
-          }(),
-          ...);
-    }(std::make_index_sequence<field_count<Owner>>{});
-    return found;
-  }
-  static constexpr std::size_t index = find_index();
+  static constexpr std::size_t index = member_index<Owner, Field, Member>();
 };
 
 }  // namespace syncorm::detail

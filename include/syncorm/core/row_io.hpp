@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,13 +17,14 @@
 #include "../reflect.hpp"
 #include "chrono.hpp"
 #include "field_types.hpp"
-#include "floating_point.hpp"
 #include "statements.hpp"
+#include "value_checks.hpp"
 
 namespace syncorm::detail {
 
-/// Result of reading one column through a backend cursor.
-enum class read_status : std::uint8_t { value, null, mismatch };
+/// Result of reading one column through a backend cursor. `out_of_range`: a value of a type the
+/// field reads, but one its wire type cannot hold (PostgreSQL's infinite timestamps).
+enum class read_status : std::uint8_t { value, null, mismatch, out_of_range };
 
 /// What generic code needs from a running statement to bind parameters, in order.
 template <class B>
@@ -54,21 +54,24 @@ concept row_cursor = requires(C& c, int column, std::int64_t& i, double& d, bool
   { c.describe(column) } -> std::convertible_to<std::string>;
 };
 
-/// Binds one field value (std::optional => NULL when empty).
+/// Binds one value of column `table.column` (std::optional => NULL when empty). A time_point is
+/// checked here, where the column is known, so one that could not be read back is never written.
 template <class Field>
-void bind_field(parameter_binder auto& b, const Field& value) {
+void bind_field(parameter_binder auto& b, const Field& value, std::string_view table, std::string_view column) {
   if constexpr (is_optional<Field>::value) {
-    if (value) b.bind(to_wire(*value));
+    if (value) bind_field(b, *value, table, column);
     else b.bind_null(kind_of_field<Field>);
+  } else if constexpr (std::is_same_v<Field, std::chrono::system_clock::time_point>) {
+    b.bind(stored_time(value, table, column));
   } else {
     b.bind(to_wire(value));
   }
 }
 
-/// Binds `value` if `Selected`.
+/// Binds `value` of column `table.column` if `Selected`.
 template <bool Selected, class Field>
-void bind_field_if(parameter_binder auto& b, const Field& value) {
-  if constexpr (Selected) bind_field(b, value);
+void bind_field_if(parameter_binder auto& b, const Field& value, std::string_view table, std::string_view column) {
+  if constexpr (Selected) bind_field(b, value, table, column);
 }
 
 // Row-wide work is one fold over the field indexes, not a generic lambda called per field: the
@@ -82,8 +85,16 @@ void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
   // instantiation of boost::pfr::get's chain rather than a const one as well. Nothing is written.
   T& fields = const_cast<T&>(row);
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (bind_field_if<selected(std::integral_constant<std::size_t, I>{})>(b, boost::pfr::get<I>(fields)), ...);
+    (bind_field_if<selected(std::integral_constant<std::size_t, I>{})>(b, boost::pfr::get<I>(fields), table_name_v<T>,
+                                                                        field_name_v<T, I>),
+     ...);
   }(std::make_index_sequence<field_count<T>>{});
+}
+
+/// Binds the primary key of `row` (the WHERE of update and remove by key).
+template <class T>
+void bind_key(parameter_binder auto& b, const T& row) {
+  bind_field(b, row.id, table_name_v<T>, field_name_v<T, primary_key_index<T>>);
 }
 
 /// Throws type_error "syncorm: column <table>.<column> <what>" (see error.hpp: out of line, cold).
@@ -92,10 +103,18 @@ void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
   throw_error<type_error>({"syncorm: column ", table, ".", column, " ", join(what)}, table, column);
 }
 
+/// A read the cursor could not complete: a stored type the field cannot read, or a value of the
+/// right type that no field of type V can hold.
 template <class V>
-[[noreturn, gnu::cold]] void throw_mismatch(row_cursor auto& c, int column, std::string_view table,
-                                            std::string_view name) {
-  throw_read_error(table, name, {"holds ", c.describe(column), ", which cannot be read as ", describe(value_traits<V>::kind)});
+[[noreturn, gnu::cold]] void throw_unreadable(row_cursor auto& c, int column, read_status status,
+                                              std::string_view table, std::string_view name) {
+  constexpr std::string_view field = field_type_name<V>();
+  if (status == read_status::out_of_range) {
+    if constexpr (std::is_same_v<V, std::chrono::system_clock::time_point>)
+      throw_read_error(table, name, {"holds ", c.describe(column), time_point_cannot_hold()});
+    throw_read_error(table, name, {"holds ", c.describe(column), ", which ", field, " cannot hold"});
+  }
+  throw_read_error(table, name, {"holds ", c.describe(column), ", which cannot be read into ", field});
 }
 
 /// Reads a non-NULL value into `out`; returns false, leaving `out` alone, when the column is NULL.
@@ -103,7 +122,7 @@ template <class V>
 template <class V>
 bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, std::string_view name) {
   auto accept = [&](read_status s) {
-    if (s == read_status::mismatch) [[unlikely]] throw_mismatch<V>(c, column, table, name);
+    if (s > read_status::null) [[unlikely]] throw_unreadable<V>(c, column, s, table, name);
     return s == read_status::value;
   };
   if constexpr (integer_value<V> || std::is_enum_v<V>) {
@@ -112,19 +131,19 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     std::int64_t raw = 0;
     if (!accept(c.read(column, raw))) return false;
     if (!integer_fits<integer>(raw)) [[unlikely]]
-      throw_read_error(table, name, {"holds ", raw, ", which does not fit ", describe(value_traits<V>::kind)});
+      throw_read_error(table, name, {"holds ", raw, ", which does not fit ", integer_range_name<V>()});
     out = static_cast<V>(static_cast<integer>(raw));
   } else if constexpr (std::is_same_v<V, bool>) {
     if (!accept(c.read(column, out))) return false;
-  } else if constexpr (std::is_floating_point_v<V>) {
+  } else if constexpr (std::is_same_v<V, float>) {
     double raw = 0;
     if (!accept(c.read(column, raw))) return false;
-    if constexpr (std::is_same_v<V, float>) {
-      constexpr double largest = static_cast<double>(std::numeric_limits<float>::max());
-      if (is_finite(raw) && (raw > largest || raw < -largest)) [[unlikely]]
-        throw_read_error(table, name, {"holds ", raw, ", which does not fit a float"});
-    }
-    out = static_cast<V>(raw);
+    const auto narrowed = static_cast<float>(raw);
+    if (const std::string_view problem = float_narrowing_problem(raw, narrowed); !problem.empty()) [[unlikely]]
+      throw_read_error(table, name, {"holds ", shortest_text(raw), ", which does not fit float: ", problem});
+    out = narrowed;
+  } else if constexpr (std::is_same_v<V, double>) {
+    if (!accept(c.read(column, out))) return false;
   } else if constexpr (std::is_same_v<V, std::string>) {
     std::string_view raw;
     if (!accept(c.read(column, raw))) return false;
@@ -137,6 +156,8 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     static_assert(std::is_same_v<V, std::chrono::system_clock::time_point>);
     wire_time raw;
     if (!accept(c.read(column, raw))) return false;
+    if (!time_point_can_hold(raw)) [[unlikely]]
+      throw_read_error(table, name, {"holds ", iso_8601(raw), time_point_cannot_hold()});
     out = std::chrono::time_point_cast<std::chrono::system_clock::duration>(raw);
   }
   return true;

@@ -29,6 +29,7 @@
 #include "../query.hpp"
 #include "../reflect.hpp"
 #include "../schema.hpp"
+#include "change_log.hpp"
 #include "clauses.hpp"
 #include "row_io.hpp"
 #include "statements.hpp"
@@ -38,14 +39,20 @@ template <class Connection>
 class basic_transaction;
 }  // namespace syncorm
 
+namespace syncorm::detail {
+struct session_access;
+}  // namespace syncorm::detail
+
 
 namespace syncorm::detail {
 
 /// Transaction bookkeeping every backend connection holds: the nesting depth (0: autocommit), the
-/// depth at which a statement failed (0: none), and the after_commit calls waiting for COMMIT.
+/// depth at which a statement failed (0: none), the outbox rows the backend writes at COMMIT, and
+/// the after_commit calls waiting for it.
 struct transaction_state {
   int depth = 0;
   int failed_depth = 0;
+  change_buffer changes;
   commit_queue after_commit;
 };
 
@@ -81,6 +88,7 @@ public:
     else connection_.savepoint(depth_);
     s.depth = depth_;
     queue_mark_ = s.after_commit.size();
+    changes_mark_ = s.changes.pending.size();
   }
   transaction_scope(const transaction_scope&) = delete;
   transaction_scope& operator=(const transaction_scope&) = delete;
@@ -91,9 +99,10 @@ public:
       throw_error<error>({"syncorm: not committed: an operation in this transaction threw earlier, so "
                           "it was rolled back"});
     if (depth_ == 1) {
-      connection_.commit();
+      connection_.commit();  // writes the pending outbox rows first, in the same transaction
       committed_ = true;
       s.depth = 0;
+      s.changes.commit_done();
       s.after_commit.run_all();
     } else {
       connection_.release_savepoint(depth_);
@@ -118,12 +127,15 @@ public:
     if (s.failed_depth >= depth_) s.failed_depth = 0;
     if (!rolled_back && s.depth > 0) s.failed_depth = 1;
     s.after_commit.truncate(queue_mark_);
+    auto& pending = s.changes.pending;
+    pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(changes_mark_), pending.end());
   }
 
 private:
   Connection& connection_;
   int depth_ = 0;
   std::size_t queue_mark_ = 0;
+  std::size_t changes_mark_ = 0;
   bool committed_ = false;
 };
 
@@ -173,14 +185,15 @@ public:
 
   // ---- schema ---------------------------------------------------------------------------------
 
-  /// CREATE TABLE IF NOT EXISTS for T, with its UNIQUE constraints and indexes.
+  /// CREATE TABLE IF NOT EXISTS for T, with its UNIQUE constraints and indexes (and the outbox
+  /// table, when T has sync_traits).
   template <class T>
     requires model<T>
   void create_table() {
     static_assert(valid_model<T>);
     guarded([&] {
-      for_each_create_statement<T>(
-          [&]<class Shape>() { connection_->execute(compiled<Shape, dialect>::sql); });
+      for_each_create_statement<T>([&]<class Shape>() { create_if_absent(compiled<Shape, dialect>::sql); });
+      if constexpr (synced_model<T>) create_if_absent(compiled<create_outbox_shape, dialect>::sql);
     });
   }
 
@@ -204,8 +217,12 @@ public:
     requires model<T>
   void insert(T& row) {
     static_assert(valid_model<T>);
-    if constexpr (write_needs_transaction<change::created, T, transaction_type>) {
+    if constexpr (needs_own_transaction<change::created, T>) {
       if (connection_->state().depth == 0) {
+        if constexpr (single_statement_event<T>) {
+          guarded([&] { insert_with_event(row); });
+          return;
+        }
         // As a one-row insert_many: if a hook or the commit fails after the statement ran, the row
         // is rolled back and its id restored.
         single_row<T> just_this_row{&row};
@@ -230,6 +247,26 @@ public:
     }
   }
 
+  /// INSERT the row, or UPDATE the row with its primary key if there is one: the id is kept as
+  /// given. Runs before_validate, validate and before_save, then after_create or after_update
+  /// (whichever happened) and after_save; a sync event says created or updated the same way.
+  template <class T>
+    requires model<T>
+  void upsert(T& row) {
+    static_assert(valid_model<T>);
+    if constexpr (!has_primary_key<T>) {
+      static_assert(has_primary_key<T>, "syncorm: upsert(row) needs a primary key: a field named `id`");
+    } else {
+      if constexpr (needs_own_transaction<change::created, T> || needs_own_transaction<change::updated, T>) {
+        if (connection_->state().depth == 0) {
+          transaction([&](transaction_type& tx) { tx.upsert(row); });
+          return;
+        }
+      }
+      guarded([&] { upsert_with_hooks(row); });
+    }
+  }
+
 private:
   template <class Range>
   void insert_all(Range& rows) {
@@ -243,6 +280,7 @@ private:
         if constexpr (!has_write_hooks<change::created, T, transaction_type> &&
                       requires { connection_->template insert_rows<T>(rows); }) {
           connection_->template insert_rows<T>(rows);
+          for (const T& row : rows) capture(change::created, row);
         } else {
           for (T& row : rows) insert_with_hooks(row);
         }
@@ -265,7 +303,7 @@ public:
       static_assert(has_primary_key<T>, "syncorm: update(row) needs a primary key: a field named `id`");
       return false;
     } else {
-      if constexpr (write_needs_transaction<change::updated, T, transaction_type>) {
+      if constexpr (needs_own_transaction<change::updated, T>) {
         if (connection_->state().depth == 0)
           return transaction([&](transaction_type& tx) { return tx.update(row); });
       }
@@ -295,14 +333,12 @@ public:
         return update_with_hooks(row);
       });
     } else {
-      using statement = compiled<update_where_shape<T, clause_type<is_where, Clauses...>,
+      using statement = compiled<update_where_shape<T, synced_model<T>, clause_type<is_where, Clauses...>,
                                                     std::remove_cvref_t<Clauses>...>,
                                  dialect>;
-      return guarded([&] {
-        auto q = connection_->template start<statement>();
+      return bulk_write<T, statement>(change::updated, [&](auto& q) {
         (bind_set(q, clauses), ...);
         get_clause<is_where>(clauses...).condition.bind(q);
-        return q.finish();
       });
     }
   }
@@ -316,7 +352,7 @@ public:
       static_assert(has_primary_key<T>, "syncorm: remove(row) needs a primary key: a field named `id`");
       return false;
     } else {
-      if constexpr (write_needs_transaction<change::destroyed, T, transaction_type>) {
+      if constexpr (needs_own_transaction<change::destroyed, T>) {
         if (connection_->state().depth == 0)
           return transaction([&](transaction_type& tx) { return tx.remove(row); });
       }
@@ -349,12 +385,10 @@ public:
       return for_each_locked_row<T>(get_clause<is_where>(clauses...),
                                     [&](T& row) { return remove_with_hooks(row); });
     } else {
-      using statement = compiled<remove_where_shape<T, clause_type<is_where, Clauses...>>, dialect>;
-      return guarded([&] {
-        auto q = connection_->template start<statement>();
-        get_clause<is_where>(clauses...).condition.bind(q);
-        return q.finish();
-      });
+      using statement =
+          compiled<remove_where_shape<T, clause_type<is_where, Clauses...>, synced_model<T>>, dialect>;
+      return bulk_write<T, statement>(change::destroyed,
+                                      [&](auto& q) { get_clause<is_where>(clauses...).condition.bind(q); });
     }
   }
 
@@ -465,6 +499,7 @@ public:
 
 protected:
   using dialect = typename Connection::dialect;
+  friend struct session_access;
 
   explicit session(Connection* connection) noexcept : connection_(connection) {}
   session(const session&) = default;
@@ -490,6 +525,39 @@ private:
       if (s.depth > 0 && s.failed_depth == 0) s.failed_depth = s.depth;
       throw;
     }
+  }
+
+  /// Whether a write of T must run inside a transaction even when the caller opened none: a hook
+  /// needs one, or the write leaves outbox rows that must commit with it.
+  template <change Kind, class T>
+  static constexpr bool needs_own_transaction =
+      write_needs_transaction<Kind, T, transaction_type> || synced_model<T>;
+
+  /// Leaves the outbox row for one written row of a synced model; nothing for other models.
+  template <class T>
+  void capture(change kind, const T& row) {
+    if constexpr (synced_model<T>) {
+      static_assert(capture_available<T>,
+                    "syncorm: this model has sync_traits, so its writes emit sync events: include "
+                    "<syncorm/sync.hpp> in the file that writes it");
+      if constexpr (capture_available<T>) change_capture<T>::record(connection_->state().changes, kind, row);
+    }
+  }
+
+  /// Whether an insert of T outside a transaction can write its row and its outbox row in one
+  /// statement (the backend offers it, and no hook needs a transaction around the two).
+  template <class T>
+  static constexpr bool single_statement_event =
+      synced_model<T> && capture_available<T> && !write_needs_transaction<change::created, T, transaction_type> &&
+      requires(Connection& c, T& row, const captured_change& event) { c.insert_with_event(row, event); };
+
+  template <class T>
+  void insert_with_event(T& row) {
+    write_with_hooks<change::created>(row, [&](T& written) {
+      connection_->insert_with_event(written, change_capture<T>::make(change::created, written));
+      change_capture<T>::committed();
+      return true;
+    });
   }
 
   /// One row's write: the hooks of `Kind` around `statement(row)`, then the row queued for
@@ -528,6 +596,7 @@ private:
     } else {
       q.finish();
     }
+    capture(change::created, row);
   }
 
   template <class T>
@@ -539,8 +608,10 @@ private:
   bool update_statement(const T& row) {
     auto q = connection_->template start<compiled<update_shape<T>, dialect>>();
     bind_fields(q, row, updated_fields<T>);
-    bind_field(q, row.id);
-    return q.finish() > 0;
+    bind_key(q, row);
+    if (q.finish() == 0) return false;
+    capture(change::updated, row);
+    return true;
   }
 
   template <class T>
@@ -548,11 +619,103 @@ private:
     return write_with_hooks<change::destroyed>(row, [&](const T& removed) { return remove_statement(removed); });
   }
 
+  /// DELETE by key. A synced model's event carries the row as the database held it, which the
+  /// statement returns (the caller's copy may be stale).
   template <class T>
   bool remove_statement(const T& row) {
-    auto q = connection_->template start<compiled<remove_shape<T>, dialect>>();
-    bind_field(q, row.id);
-    return q.finish() > 0;
+    auto q = connection_->template start<compiled<remove_shape<T, synced_model<T>>, dialect>>();
+    bind_key(q, row);
+    if constexpr (synced_model<T>) {
+      if (!q.next()) return false;
+      T removed;
+      read_row(q, removed);
+      capture(change::destroyed, removed);
+      return true;
+    } else {
+      return q.finish() > 0;
+    }
+  }
+
+  /// The kinds of change after which upsert runs hooks or records anything: only then must it
+  /// find out whether it inserted or updated.
+  template <class T>
+  static constexpr bool upsert_needs_kind =
+      synced_model<T> || has_after_commit<T> ||
+      write_hooks<change::created>::after::template any_present<T, transaction_type> ||
+      write_hooks<change::updated>::after::template any_present<T, transaction_type>;
+
+  using upsert_before_hooks = hook_list<before_validate_hook, validate_hook, before_save_hook>;
+
+  template <class T>
+  void upsert_with_hooks(T& row) {
+    static_assert(valid_hooks<T, transaction_type>);
+    transaction_type tx{*connection_};
+    upsert_before_hooks::run(row, tx);
+    const change kind = upsert_statement(row);
+    if constexpr (upsert_needs_kind<T>) {
+      if (kind == change::created) write_hooks<change::created>::after::run(row, tx);
+      else write_hooks<change::updated>::after::run(row, tx);
+      if constexpr (has_after_commit<T>) connection_->state().after_commit.push(kind, row);
+    }
+  }
+
+  /// INSERT ... ON CONFLICT DO UPDATE; returns what it did when upsert_needs_kind<T> (else it
+  /// says `updated` without asking). Where the dialect cannot say in the same statement, a lookup by
+  /// key first tells, which is exact because the caller's transaction holds the write lock.
+  template <class T>
+  change upsert_statement(const T& row) {
+    constexpr bool returns_kind = upsert_needs_kind<T> && dialect::upsert_reports_insertion;
+    change kind = change::updated;
+    if constexpr (upsert_needs_kind<T> && !returns_kind) {
+      auto exists = connection_->template start<compiled<exists_shape<T>, dialect>>();
+      bind_key(exists, row);
+      kind = exists.next() ? change::updated : change::created;
+    }
+    auto q = connection_->template start<compiled<upsert_shape<T, returns_kind>, dialect>>();
+    bind_fields(q, row, every_field);
+    if constexpr (returns_kind) {
+      bool inserted = false;
+      if (!q.next() || q.read(0, inserted) != read_status::value)
+        throw error("syncorm: upsert did not say whether it inserted", std::string(table_name_v<T>));
+      kind = inserted ? change::created : change::updated;
+    } else {
+      q.finish();
+    }
+    capture(kind, row);
+    return kind;
+  }
+
+  /// update_where / remove_where as one statement. A synced model's statement returns the rows it
+  /// changed, each of which becomes an event; then it must run in a transaction.
+  template <class T, class Statement, class Bind>
+  std::int64_t bulk_write(change kind, Bind&& bind) {
+    if constexpr (synced_model<T>) {
+      auto write_and_capture = [&] {
+        auto q = connection_->template start<Statement>();
+        bind(q);
+        std::int64_t changed = 0;
+        T row;
+        while (q.next()) {
+          read_row(q, row);
+          capture(kind, row);
+          ++changed;
+        }
+        return changed;
+      };
+      return guarded([&] {
+        if (connection_->state().depth > 0) return write_and_capture();
+        transaction_scope<Connection> scope{*connection_};
+        const std::int64_t changed = write_and_capture();
+        scope.commit();
+        return changed;
+      });
+    } else {
+      return guarded([&] {
+        auto q = connection_->template start<Statement>();
+        bind(q);
+        return q.finish();
+      });
+    }
   }
 
   /// The rows a where clause selects, in key order, locked for the rest of the transaction where
@@ -575,6 +738,47 @@ private:
       for (T& row : locked_rows<T>(where)) changed += write(row) ? 1 : 0;
       scope.commit();
       return changed;
+    });
+  }
+
+  /// Runs a CREATE ... IF NOT EXISTS. Two sessions creating the same table at once can both find
+  /// it absent, and PostgreSQL then refuses the later one (a unique violation in its catalog, or
+  /// "type already exists"): outside a transaction that one is run again, and finds the table there.
+  void create_if_absent(std::string_view sql) {
+    if (connection_->state().depth > 0) return connection_->execute(sql);
+    try {
+      connection_->execute(sql);
+    } catch (const connection_error&) {
+      throw;
+    } catch (const error&) {
+      connection_->execute(sql);
+    }
+  }
+
+  /// A copy of a row from elsewhere (a sync mirror): upserted or deleted by key, with no hooks and
+  /// no outbox row, since the change is not a new fact.
+  template <class T>
+  void write_copy(change kind, const T& row) {
+    guarded([&] {
+      if (kind == change::destroyed) {
+        auto q = connection_->template start<compiled<remove_shape<T>, dialect>>();
+        bind_key(q, row);
+        q.finish();
+      } else {
+        auto q = connection_->template start<compiled<upsert_shape<T, false>, dialect>>();
+        bind_fields(q, row, every_field);
+        q.finish();
+      }
+    });
+  }
+
+  /// Runs a statement of a feature's own (`use(cursor)` binds, runs and reads) with the session's
+  /// error handling.
+  template <class Compiled, class Use>
+  decltype(auto) run_statement(Use&& use) {
+    return guarded([&]() -> decltype(auto) {
+      auto q = connection_->template start<Compiled>();
+      return use(q);
     });
   }
 
@@ -619,6 +823,34 @@ private:
 
   Connection* connection_;
 };
+
+}  // namespace syncorm::detail
+
+namespace syncorm::detail {
+
+/// How features (sync, ...) reach into a session: its connection, its dialect, statements of their
+/// own, and copies written without hooks or events. Not for users.
+struct session_access {
+  template <class Session>
+  static auto& connection(Session& s) noexcept {
+    return s.connection();
+  }
+  template <class Compiled, class Session, class Use>
+  static decltype(auto) run(Session& s, Use&& use) {
+    return s.template run_statement<Compiled>(std::forward<Use>(use));
+  }
+  template <class Session, class T>
+  static void write_copy(Session& s, change kind, const T& row) {
+    s.write_copy(kind, row);
+  }
+  template <class Compiled, class Session>
+  static void create_if_absent(Session& s) {
+    s.guarded([&] { s.create_if_absent(Compiled::sql); });
+  }
+};
+
+template <class Session>
+using dialect_of = typename std::remove_cvref_t<decltype(session_access::connection(std::declval<Session&>()))>::dialect;
 
 }  // namespace syncorm::detail
 

@@ -12,19 +12,26 @@
 
 namespace syncorm::detail {
 
+/// One parameter of a statement: its SQL kind and the column its value belongs to (the column
+/// written or compared; empty for LIMIT and OFFSET), so an error about the value can name it.
+struct parameter_info {
+  value_kind kind{};
+  std::string_view column;
+};
+
 // Rendering runs twice, through one writer type: first with nowhere to write, to learn the
 // text's length and the number of parameters, then into arrays of exactly those sizes. Neither
 // pass allocates (std::string and std::vector in constant evaluation cost the compiler several
 // times as much), and with one writer type each shape's render is instantiated once, not once per
 // pass.
 
-/// Accumulates SQL text and the kinds of its parameters, in order, during constant evaluation:
-/// into `chars` and `kinds` when they point somewhere, else only counting them.
+/// Accumulates SQL text and its parameters, in order, during constant evaluation: into `chars` and
+/// `parameters` when they point somewhere, else only counting them.
 template <class Dialect>
 struct sql_writer {
   using dialect = Dialect;
   char* chars = nullptr;
-  value_kind* kinds = nullptr;
+  parameter_info* parameters = nullptr;
   std::size_t length = 0;
   std::size_t parameter_count = 0;
 
@@ -37,8 +44,8 @@ struct sql_writer {
     return *this;
   }
   constexpr void identifier(std::string_view name) { append_identifier(*this, name); }
-  constexpr void parameter(value_kind kind) {
-    if (kinds != nullptr) kinds[parameter_count] = kind;
+  constexpr void parameter(value_kind kind, std::string_view column) {
+    if (parameters != nullptr) parameters[parameter_count] = {kind, column};
     ++parameter_count;
     Dialect::append_placeholder(*this, parameter_count);
   }
@@ -67,21 +74,21 @@ struct rendered_statement {
     Shape::template render<Dialect>(w);
     return w;
   }();
-  /// The text, NUL-terminated for C APIs, and the parameter kinds.
+  /// The text, NUL-terminated for C APIs, and the parameters.
   struct storage {
     std::array<char, measured.length + 1> chars{};
-    std::array<value_kind, measured.parameter_count> kinds{};
+    std::array<parameter_info, measured.parameter_count> parameters{};
   };
   static constexpr storage stored = [] {
     storage s{};
-    sql_writer<Dialect> w{s.chars.data(), s.kinds.data()};
+    sql_writer<Dialect> w{s.chars.data(), s.parameters.data()};
     Shape::template render<Dialect>(w);
     return s;
   }();
 };
 
-/// The compiled form of one statement shape in one dialect: its SQL text and parameter kinds,
-/// both in static storage.
+/// The compiled form of one statement shape in one dialect: its SQL text and parameters, both in
+/// static storage.
 template <class Shape, sql_dialect Dialect>
 struct compiled_statement {
   using shape = Shape;
@@ -89,7 +96,8 @@ struct compiled_statement {
   static constexpr std::string_view sql{rendered_statement<Shape, Dialect>::stored.chars.data(),
                                         rendered_statement<Shape, Dialect>::measured.length};
   static constexpr std::size_t parameter_count = rendered_statement<Shape, Dialect>::measured.parameter_count;
-  static constexpr const value_kind* parameter_kinds = rendered_statement<Shape, Dialect>::stored.kinds.data();
+  /// Kind and column of each parameter, in placeholder order.
+  static constexpr const parameter_info* parameters = rendered_statement<Shape, Dialect>::stored.parameters.data();
   static constexpr std::string_view table = Shape::table;
   /// Whether running the statement changes nothing (so it may be repeated, or sent to a replica).
   static constexpr bool read_only = [] {

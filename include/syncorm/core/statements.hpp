@@ -56,12 +56,35 @@ constexpr void render_column_list(Writer& w) {
   render_fields<T>(w, every_field, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
 }
 
+/// " RETURNING every column", in field order, so read_row reads what a write changed.
+template <class T, class Writer>
+constexpr void render_returning(Writer& w) {
+  w << " RETURNING ";
+  render_column_list<T>(w);
+}
+
 template <class T, class Writer>
 constexpr void render_key_condition(Writer& w) {
   w << " WHERE ";
   w.identifier(field_name_v<T, primary_key_index<T>>);
   w << " = ";
-  w.parameter(kind_of_field<primary_key_type<T>>);
+  w.parameter(kind_of_field<primary_key_type<T>>, field_name_v<T, primary_key_index<T>>);
+}
+
+template <class T, bool ReturningKey, class Writer>
+constexpr void render_insert(Writer& w) {
+  w << "INSERT INTO ";
+  w.identifier(table_name_v<T>);
+  w << " (";
+  render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
+  w << ") VALUES (";
+  render_fields<T>(w, inserted_fields<T>,
+                   [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>); });
+  w << ")";
+  if constexpr (ReturningKey) {
+    w << " RETURNING ";
+    w.identifier(field_name_v<T, primary_key_index<T>>);
+  }
 }
 
 /// INSERT INTO t (every column but a generated key) VALUES (...) [RETURNING key].
@@ -70,18 +93,7 @@ struct insert_shape {
   static constexpr std::string_view table = table_name_v<T>;
   template <class Dialect, class Writer>
   static constexpr void render(Writer& w) {
-    w << "INSERT INTO ";
-    w.identifier(table);
-    w << " (";
-    render_fields<T>(w, inserted_fields<T>, [](Writer& out, auto i) { out.identifier(field_name_v<T, i>); });
-    w << ") VALUES (";
-    render_fields<T>(w, inserted_fields<T>,
-                     [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>); });
-    w << ")";
-    if constexpr (has_generated_key<T> && Dialect::insert_returns_key) {
-      w << " RETURNING ";
-      w.identifier(field_name_v<T, primary_key_index<T>>);
-    }
+    render_insert<T, has_generated_key<T> && Dialect::insert_returns_key>(w);
   }
 };
 
@@ -135,7 +147,7 @@ struct select_shape {
     if constexpr (!std::is_same_v<OrderBy, absent>) render_order_by(static_cast<OrderBy*>(nullptr), w);
     if constexpr (Limit == 1) {
       w << " LIMIT ";
-      w.parameter(value_kind::big_integer);
+      w.parameter(value_kind::big_integer, {});
     } else if constexpr (Limit == 2) {
       w << " LIMIT 1";
     } else if constexpr (Offset) {
@@ -143,7 +155,7 @@ struct select_shape {
     }
     if constexpr (Offset) {
       w << " OFFSET ";
-      w.parameter(value_kind::big_integer);
+      w.parameter(value_kind::big_integer, {});
     }
     if constexpr (Lock) {
       // In key order: hooks see the rows in the same order on every backend, and two bulk writes
@@ -180,7 +192,7 @@ struct update_shape {
     render_fields<T>(w, updated_fields<T>, [](Writer& out, auto i) {
       out.identifier(field_name_v<T, i>);
       out << " = ";
-      out.parameter(kind_of_field<field_type<T, i>>);
+      out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>);
     });
     render_key_condition<T>(w);
   }
@@ -189,9 +201,9 @@ struct update_shape {
 template <class Clause>
 concept assignment_clause = requires { typename Clause::column; };
 
-/// UPDATE t SET the given columns WHERE condition; `Clauses` are all of the call's clauses, of
-/// which the assignments (set) are rendered in the order given.
-template <class T, class Where, class... Clauses>
+/// UPDATE t SET the given columns WHERE condition [RETURNING every column]; `Clauses` are all of
+/// the call's clauses, of which the assignments (set) are rendered in the order given.
+template <class T, bool Returning, class Where, class... Clauses>
 struct update_where_shape {
   static constexpr std::string_view table = table_name_v<T>;
   template <class Dialect, class Writer>
@@ -206,16 +218,17 @@ struct update_where_shape {
         first = false;
         w.identifier(Clause::column::name);
         w << " = ";
-        decltype(Clause::value)::render(w);
+        decltype(Clause::value)::render(w, Clause::column::name);
       }
     };
     (assignment(static_cast<Clauses*>(nullptr)), ...);
     render_where<Where>(w);
+    if constexpr (Returning) render_returning<T>(w);
   }
 };
 
-/// DELETE FROM t WHERE key = ?.
-template <class T>
+/// DELETE FROM t WHERE key = ? [RETURNING every column: the row as it was].
+template <class T, bool Returning = false>
 struct remove_shape {
   static constexpr std::string_view table = table_name_v<T>;
   template <class Dialect, class Writer>
@@ -223,11 +236,12 @@ struct remove_shape {
     w << "DELETE FROM ";
     w.identifier(table);
     render_key_condition<T>(w);
+    if constexpr (Returning) render_returning<T>(w);
   }
 };
 
-/// DELETE FROM t WHERE condition.
-template <class T, class Where>
+/// DELETE FROM t WHERE condition [RETURNING every column].
+template <class T, class Where, bool Returning = false>
 struct remove_where_shape {
   static constexpr std::string_view table = table_name_v<T>;
   template <class Dialect, class Writer>
@@ -235,6 +249,47 @@ struct remove_where_shape {
     w << "DELETE FROM ";
     w.identifier(table);
     render_where<Where>(w);
+    if constexpr (Returning) render_returning<T>(w);
+  }
+};
+
+/// INSERT INTO t (every column) VALUES (...) ON CONFLICT (key) DO UPDATE SET every other column =
+/// the new value. `ReportInsertion` asks the dialect to return whether the row was new, where it can.
+template <class T, bool ReportInsertion>
+struct upsert_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "INSERT INTO ";
+    w.identifier(table);
+    w << " (";
+    render_column_list<T>(w);
+    w << ") VALUES (";
+    render_fields<T>(w, every_field,
+                     [](Writer& out, auto i) { out.parameter(kind_of_field<field_type<T, i>>, field_name_v<T, i>); });
+    w << ") ON CONFLICT (";
+    w.identifier(field_name_v<T, primary_key_index<T>>);
+    w << ") DO UPDATE SET ";
+    // A model of only a key still needs an assignment: it sets the key to itself.
+    render_fields<T>(w, [](auto i) { return field_count<T> == 1 || updated_field<T, i>; }, [](Writer& out, auto i) {
+      out.identifier(field_name_v<T, i>);
+      out << " = excluded.";
+      out.identifier(field_name_v<T, i>);
+    });
+    if constexpr (ReportInsertion) w << Dialect::upsert_returns_insertion;
+  }
+};
+
+/// SELECT 1 FROM t WHERE key = ?: whether a row exists.
+template <class T>
+struct exists_shape {
+  static constexpr std::string_view table = table_name_v<T>;
+  static constexpr bool read_only = true;
+  template <class Dialect, class Writer>
+  static constexpr void render(Writer& w) {
+    w << "SELECT 1 FROM ";
+    w.identifier(table);
+    render_key_condition<T>(w);
   }
 };
 

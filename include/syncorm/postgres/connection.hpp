@@ -4,6 +4,7 @@
 // transaction control, and translating SQLSTATEs into syncorm's errors.
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <bit>
 #include <cstdint>
@@ -11,11 +12,13 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "../error.hpp"
+#include "../core/change_log.hpp"
 #include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 #include "../core/row_io.hpp"
@@ -23,6 +26,7 @@
 #include "../core/statement_cache.hpp"
 #include "copy.hpp"
 #include "dialect.hpp"
+#include "outbox.hpp"
 #include "wire.hpp"
 
 namespace syncorm::postgres {
@@ -54,6 +58,26 @@ inline std::string column_from_key_detail(std::string_view detail) {
   return column;
 }
 
+/// The column a value error is about, from the error's context line: "unnamed portal parameter $3"
+/// names the statement's third parameter, whose column the compiled statement recorded, and
+/// "COPY t, line 2, column c" (insert_many) names it outright. Empty when neither says.
+inline std::string column_from_context(std::string_view context, std::span<const parameter_info> parameters) {
+  if (const std::size_t at = context.find("parameter $"); at != std::string_view::npos) {
+    std::size_t number = 0;
+    for (std::size_t i = at + 11; i < context.size() && context[i] >= '0' && context[i] <= '9'; ++i)
+      number = number * 10 + static_cast<std::size_t>(context[i] - '0');
+    if (number >= 1 && number <= parameters.size()) return std::string(parameters[number - 1].column);
+    return {};
+  }
+  if (context.starts_with("COPY ")) {
+    if (const std::size_t at = context.find(", column "); at != std::string_view::npos) {
+      const std::string_view column = context.substr(at + 9);
+      return std::string(column.substr(0, column.find(':')));
+    }
+  }
+  return {};
+}
+
 /// Whether the server said it was shutting the session down: the statement was not run, so it
 /// is safe to run it again on a new connection.
 inline bool server_terminated_session(const char* sqlstate) {
@@ -61,7 +85,9 @@ inline bool server_terminated_session(const char* sqlstate) {
 }
 
 /// Throws the syncorm error for a failed result (or, without one, the connection's last error).
-[[noreturn]] inline void throw_postgres_error(PGconn* connection, const PGresult* result, std::string_view table) {
+/// `parameters` are the failed statement's, so an error about a parameter's value names its column.
+[[noreturn]] inline void throw_postgres_error(PGconn* connection, const PGresult* result, std::string_view table,
+                                              std::span<const parameter_info> parameters = {}) {
   auto field = [&](int code) -> std::string {
     const char* value = result != nullptr ? PQresultErrorField(result, code) : nullptr;
     return value != nullptr ? value : "";
@@ -73,6 +99,7 @@ inline bool server_terminated_session(const char* sqlstate) {
   if (table_name.empty()) table_name = std::string(table);
   std::string column = field(PG_DIAG_COLUMN_NAME);
   if (column.empty()) column = column_from_key_detail(field(PG_DIAG_MESSAGE_DETAIL));
+  if (column.empty()) column = column_from_context(field(PG_DIAG_CONTEXT), parameters);
   const std::string subject = table_name.empty() ? "" : " on " + table_name + (column.empty() ? "" : "." + column);
 
   if (PQstatus(connection) == CONNECTION_BAD || sqlstate.starts_with("08") || sqlstate.starts_with("57P0"))
@@ -80,8 +107,9 @@ inline bool server_terminated_session(const char* sqlstate) {
   if (sqlstate.starts_with("23"))
     throw constraint_error("syncorm: constraint violated" + subject + ": " + message, table_name, column,
                            field(PG_DIAG_CONSTRAINT_NAME));
-  if (sqlstate.starts_with("22") || sqlstate == "42804")
-    throw type_error("syncorm: wrong type" + subject + ": " + message, table_name, column);
+  if (sqlstate.starts_with("22"))
+    throw type_error("syncorm: PostgreSQL refused the value" + subject + ": " + message, table_name, column);
+  if (sqlstate == "42804") throw type_error("syncorm: wrong type" + subject + ": " + message, table_name, column);
   throw error("syncorm: PostgreSQL error" + subject + ": " + message, table_name, column);
 }
 
@@ -99,6 +127,7 @@ struct prepared_statement {
   int parameter_count = 0;
   bool read_only = false;
   std::string_view table;
+  std::span<const parameter_info> parameters;  // the columns errors name (static storage)
   std::uint64_t generation = 0;  // the connection generation it exists on (0: none yet)
 
   std::vector<const char*> values;
@@ -150,77 +179,16 @@ public:
     return std::strtoll(PQcmdTuples(result_.get()), nullptr, 10);
   }
 
-  read_status read(int column, std::int64_t& out) const noexcept {
-    const char* v = value(column);
-    if (v == nullptr) return read_status::null;
-    switch (statement_.column_types[static_cast<std::size_t>(column)]) {
-      case oid::int8: out = static_cast<std::int64_t>(load_big_endian<std::uint64_t>(v)); return read_status::value;
-      case oid::int4: out = static_cast<std::int32_t>(load_big_endian<std::uint32_t>(v)); return read_status::value;
-      case oid::int2: out = static_cast<std::int16_t>(load_big_endian<std::uint16_t>(v)); return read_status::value;
-      default: return read_status::mismatch;
-    }
-  }
-  read_status read(int column, double& out) const noexcept {
-    const char* v = value(column);
-    if (v == nullptr) return read_status::null;
-    switch (statement_.column_types[static_cast<std::size_t>(column)]) {
-      case oid::float8: out = std::bit_cast<double>(load_big_endian<std::uint64_t>(v)); return read_status::value;
-      case oid::float4:
-        out = static_cast<double>(std::bit_cast<float>(load_big_endian<std::uint32_t>(v)));
-        return read_status::value;
-      default: {
-        std::int64_t integer = 0;
-        const read_status s = read(column, integer);
-        if (s == read_status::value) out = static_cast<double>(integer);
-        return s;
-      }
-    }
-  }
-  read_status read(int column, bool& out) const noexcept {
-    const char* v = value(column);
-    if (v == nullptr) return read_status::null;
-    if (statement_.column_types[static_cast<std::size_t>(column)] != oid::boolean) return read_status::mismatch;
-    out = *v != 0;
-    return read_status::value;
-  }
-  read_status read(int column, wire_time& out) const noexcept {
-    const char* v = value(column);
-    if (v == nullptr) return read_status::null;
-    const oid type = statement_.column_types[static_cast<std::size_t>(column)];
-    if (type != oid::timestamptz && type != oid::timestamp) return read_status::mismatch;
-    const auto since_2000 = static_cast<std::int64_t>(load_big_endian<std::uint64_t>(v));
-    // ±infinity are stored as the extreme int64 values; no time_point can hold them.
-    if (since_2000 == std::numeric_limits<std::int64_t>::max() ||
-        since_2000 == std::numeric_limits<std::int64_t>::min())
-      return read_status::mismatch;
-    out = wire_time{std::chrono::microseconds{since_2000 + postgres_epoch_offset_us}};
-    return read_status::value;
-  }
-  read_status read(int column, std::string_view& out) const noexcept {
-    const char* v = value(column);
-    if (v == nullptr) return read_status::null;
-    switch (statement_.column_types[static_cast<std::size_t>(column)]) {
-      case oid::text:
-      case oid::varchar:
-      case oid::bpchar:
-      case oid::name: out = std::string_view(v, length(column)); return read_status::value;
-      default: return read_status::mismatch;
-    }
-  }
-  read_status read(int column, blob_view& out) const noexcept {
-    const char* v = value(column);
-    if (v == nullptr) return read_status::null;
-    if (statement_.column_types[static_cast<std::size_t>(column)] != oid::bytea) return read_status::mismatch;
-    out = blob_view(reinterpret_cast<const std::byte*>(v), length(column));
-    return read_status::value;
-  }
+  // Each read decodes the column's bytes with the pure decoders of wire.hpp.
+  read_status read(int column, std::int64_t& out) const noexcept { return decode(value(column), out); }
+  read_status read(int column, double& out) const noexcept { return decode(value(column), out); }
+  read_status read(int column, bool& out) const noexcept { return decode(value(column), out); }
+  read_status read(int column, wire_time& out) const noexcept { return decode(value(column), out); }
+  read_status read(int column, std::string_view& out) const noexcept { return decode(value(column), out); }
+  read_status read(int column, blob_view& out) const noexcept { return decode(value(column), out); }
 
-  /// The column's type as PostgreSQL names it, for error messages.
-  std::string describe(int column) const {
-    return "a value of type oid " +
-           std::to_string(static_cast<unsigned>(statement_.column_types[static_cast<std::size_t>(column)])) +
-           " (see pg_type)";
-  }
+  /// The column's value as PostgreSQL names its type, for error messages.
+  std::string describe(int column) const { return postgres::describe(value(column)); }
 
 private:
   template <class Fixed>
@@ -231,20 +199,23 @@ private:
     ++next_;
   }
   void bind_bytes(const char* data, std::size_t size) {
-    if (size > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-      throw error("syncorm: a value of " + std::to_string(size) + " bytes is larger than PostgreSQL accepts",
-                  std::string(statement_.table));
+    if (size > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+      const std::string column{next_ < statement_.parameters.size() ? statement_.parameters[next_].column : ""};
+      throw error("syncorm: a value of " + std::to_string(size) + " bytes for " + std::string(statement_.table) +
+                      (column.empty() ? "" : "." + column) + " is larger than PostgreSQL accepts",
+                  std::string(statement_.table), column);
+    }
     statement_.values[next_] = data != nullptr ? data : "";
     statement_.lengths[next_] = static_cast<int>(size);
     ++next_;
   }
 
-  const char* value(int column) const noexcept {
-    if (PQgetisnull(result_.get(), row_, column) != 0) return nullptr;
-    return PQgetvalue(result_.get(), row_, column);
-  }
-  std::size_t length(int column) const noexcept {
-    return static_cast<std::size_t>(PQgetlength(result_.get(), row_, column));
+  binary_value value(int column) const noexcept {
+    const oid type = statement_.column_types[static_cast<std::size_t>(column)];
+    const int length = PQgetlength(result_.get(), row_, column);
+    // NULL has length 0 too; asking only then keeps a value at two libpq calls.
+    if (length == 0 && PQgetisnull(result_.get(), row_, column) != 0) return {type, nullptr, 0};
+    return {type, PQgetvalue(result_.get(), row_, column), static_cast<std::size_t>(length)};
   }
 
   void run();
@@ -276,13 +247,20 @@ public:
   /// The statement for `Compiled`, prepared on this connection if it is not yet: the hot path.
   template <class Compiled>
   cursor start() {
-    prepared_statement& statement = *statements_.template get<Compiled>([] {
+    return cursor{*this, statement_for<Compiled>()};
+  }
+
+  /// The cached statement record for `Compiled` (prepared on the server on first execution).
+  template <class Compiled>
+  prepared_statement& statement_for() {
+    return *statements_.template get<Compiled>([] {
       auto* s = new prepared_statement;
       s->name = "syncorm_" + std::to_string(statement_slot<Compiled>());
       s->sql = Compiled::sql;
       s->parameter_count = static_cast<int>(Compiled::parameter_count);
       for (std::size_t i = 0; i < Compiled::parameter_count; ++i)
-        s->types.push_back(static_cast<unsigned int>(oid_of(Compiled::parameter_kinds[i])));
+        s->types.push_back(static_cast<unsigned int>(oid_of(Compiled::parameters[i].kind)));
+      s->parameters = {Compiled::parameters, Compiled::parameter_count};
       s->read_only = Compiled::read_only;
       s->table = Compiled::table;
       s->values.resize(Compiled::parameter_count);
@@ -291,7 +269,6 @@ public:
       s->scratch.resize(8 * Compiled::parameter_count);
       return s;
     });
-    return cursor{*this, statement};
   }
 
   /// Runs SQL text without parameters (DDL; several statements allowed), without caching it.
@@ -301,11 +278,14 @@ public:
   }
 
   void begin() { run_simple("BEGIN", true); }
+
+  /// COMMIT. A transaction with outbox rows writes them first, under a transaction-scoped advisory
+  /// lock that it holds until the COMMIT is visible: transactions with sync events therefore take
+  /// their positions in commit order, so a reader of `position > last` never skips one that commits
+  /// late. Lock, NOTIFY, rows and COMMIT go out together in pipeline mode: one round trip.
   void commit() {
-    const result_handle done = run_simple("COMMIT", false);
-    // COMMIT of a transaction the server already aborted answers ROLLBACK instead of failing.
-    if (std::string_view{PQcmdStatus(done.get())} != "COMMIT")
-      throw error("syncorm: PostgreSQL rolled the transaction back instead of committing it");
+    if (state_.changes.pending.empty()) check_committed(run_simple("COMMIT", false).get());
+    else commit_with_outbox();
   }
   void rollback() {
     if (PQstatus(handle_) == CONNECTION_OK) run_simple("ROLLBACK", false);
@@ -315,6 +295,47 @@ public:
   void rollback_to_savepoint(int depth) {
     run_simple("ROLLBACK TO SAVEPOINT syncorm_" + std::to_string(depth), false);
     release_savepoint(depth);
+  }
+
+  /// LISTENs on `channel` (once per session) and waits up to `timeout` for a notification on it,
+  /// checking `stop` (a std::stop_token) every few milliseconds. True when one arrived, or when the
+  /// session is new and may have missed some: either way the caller should look for what changed.
+  template <class StopToken>
+  bool wait_for_notification(std::string_view channel, std::chrono::milliseconds timeout, const StopToken& stop) {
+    ensure_open();
+    if (listening_generation_ != generation_) {
+      std::string listen = "LISTEN ";
+      append_identifier(listen, channel);
+      run_simple(listen, true);
+      listening_generation_ = generation_;
+      return true;
+    }
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + timeout;
+    constexpr std::chrono::milliseconds stop_check{20};
+    while (!stop.stop_requested()) {
+      if (take_notifications()) return true;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+      if (left.count() <= 0) return false;
+      pollfd socket{PQsocket(handle_), POLLIN, 0};
+      const int ready = ::poll(&socket, 1, static_cast<int>((left < stop_check ? left : stop_check).count()) + 1);
+      if (ready > 0 && PQconsumeInput(handle_) == 0) return true;  // lost: the next statement reconnects
+    }
+    return false;
+  }
+
+  /// Outside a transaction: inserts a synced row and its outbox row in one statement, one round
+  /// trip (the session builds `event`; its payload's id is replaced by the key the row gets).
+  template <class T>
+  void insert_with_event(T& row, const captured_change& event) {
+    cursor q = start<compiled<insert_with_event_shape<T>, dialect>>();
+    bind_fields(q, row, inserted_fields<T>);
+    q.bind(std::string_view{event.event_id});
+    q.bind(event.topic);
+    q.bind(std::string_view{event.payload});
+    q.bind(event.created_at);
+    if (!q.next()) throw error("syncorm: INSERT returned no key", std::string(table_name_v<T>));
+    if constexpr (has_generated_key<T>) read_field(q, 0, row.id, table_name_v<T>, "id");
   }
 
   /// insert_many without hooks: ids reserved in one round trip, rows streamed with binary COPY.
@@ -342,11 +363,125 @@ public:
     }
     if (PQputCopyEnd(handle_, nullptr) != 1) throw_postgres_error(handle_, nullptr, table);
     const result_handle done = finish_command();
-    if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_postgres_error(handle_, done.get(), table);
+    if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_copy_error<T>(done.get());
   }
 
 private:
   friend class cursor;
+
+  // COMMIT of a transaction the server already aborted answers ROLLBACK instead of failing.
+  static void check_committed(const PGresult* done) {
+    if (std::string_view{PQcmdStatus(const_cast<PGresult*>(done))} != "COMMIT")
+      throw error("syncorm: PostgreSQL rolled the transaction back instead of committing it");
+  }
+
+  /// Statements sent before the pipeline waits for their results: the server's replies to many
+  /// more could fill the socket buffers both ways and stall both ends.
+  static constexpr std::size_t pipeline_batch = 1000;
+
+  void commit_with_outbox() {
+    ensure_open();
+    prepared_statement& insert = statement_for<compiled<insert_outbox_shape, dialect>>();
+    if (insert.generation != generation_) {
+      const result_handle prepared = prepare(insert);
+      if (!succeeded(prepared)) throw_postgres_error(handle_, prepared.get(), outbox_table);
+      insert.generation = generation_;
+    }
+    if (PQenterPipelineMode(handle_) != 1) throw_postgres_error(handle_, nullptr, outbox_table);
+    pipeline_results results{handle_};
+    results.expect(PQsendQueryParams(handle_, outbox_lock_and_notify.data(), 0, nullptr, nullptr, nullptr, nullptr, 1));
+    for (const captured_change& change : state_.changes.pending) {
+      {
+        cursor binder{*this, insert};
+        bind_captured_change(binder, change);
+      }
+      results.expect(PQsendQueryPrepared(handle_, insert.name.c_str(), insert.parameter_count, insert.values.data(),
+                                         insert.lengths.data(), insert.formats.data(), 1));
+      if (results.outstanding() >= pipeline_batch) results.sync_and_read();
+    }
+    results.expect(PQsendQueryParams(handle_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 1));
+    const result_handle done = results.sync_and_read();
+    results.leave_pipeline_mode();
+    check_committed(done.get());
+  }
+
+  /// Reads what a pipeline answered, statement by statement, up to each sync point; keeps the
+  /// first failure and throws it once the pipeline has been read to its end, so the connection is
+  /// left usable (the server aborted the transaction; the caller rolls it back).
+  class pipeline_results {
+  public:
+    explicit pipeline_results(PGconn* connection) noexcept : connection_(connection) {}
+    pipeline_results(const pipeline_results&) = delete;
+    pipeline_results& operator=(const pipeline_results&) = delete;
+    ~pipeline_results() {
+      if (PQpipelineStatus(connection_) != PQ_PIPELINE_OFF && PQstatus(connection_) == CONNECTION_OK) {
+        try {
+          if (outstanding_ > 0) sync_and_read();
+        } catch (...) {
+        }
+        PQexitPipelineMode(connection_);
+      }
+    }
+
+    void expect(int sent) {
+      if (sent != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+      ++outstanding_;
+    }
+    [[nodiscard]] std::size_t outstanding() const noexcept { return outstanding_; }
+
+    /// Sends a sync point and reads every result up to it; returns the last statement's result.
+    result_handle sync_and_read() {
+      if (PQpipelineSync(connection_) != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+      result_handle last;
+      for (; outstanding_ > 0; --outstanding_) {
+        result_handle r{PQgetResult(connection_)};
+        if (!r) throw_postgres_error(connection_, nullptr, outbox_table);  // the connection is gone
+        const ExecStatusType status = PQresultStatus(r.get());
+        if (status == PGRES_FATAL_ERROR && !failure_) failure_ = std::move(r);
+        else last = std::move(r);
+        while (PGresult* end_of_statement = PQgetResult(connection_)) PQclear(end_of_statement);
+      }
+      const result_handle sync{PQgetResult(connection_)};
+      if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) throw_postgres_error(connection_, sync.get(), outbox_table);
+      if (failure_) throw_postgres_error(connection_, failure_.get(), outbox_table);
+      return last;
+    }
+
+    void leave_pipeline_mode() {
+      if (PQexitPipelineMode(connection_) != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+    }
+
+  private:
+    PGconn* connection_;
+    std::size_t outstanding_ = 0;
+    result_handle failure_;
+  };
+
+
+  /// A failed COPY. Binary COPY carries each value in the exact binary form of the type syncorm
+  /// creates for its field, so a column of another type in an existing table (a bigint where
+  /// syncorm creates SMALLINT) fails with a protocol error or a binary format error that names the
+  /// column; the session itself is fine. Said as what it is, rather than as a lost connection.
+  template <class T>
+  [[noreturn]] void throw_copy_error(const PGresult* result) {
+    constexpr std::string_view table = table_name_v<T>;
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const std::string_view sqlstate = state != nullptr ? state : "";
+    const char* context = PQresultErrorField(result, PG_DIAG_CONTEXT);
+    const std::string column = column_from_context(context != nullptr ? context : "", {});
+    if ((sqlstate == "08P01" || sqlstate == "22P03") && PQstatus(handle_) == CONNECTION_OK && !column.empty()) {
+      std::string_view expected;
+      for_each_field_index<T>([&](auto i) {
+        if (field_name_v<T, i> == column) expected = dialect::column_type(kind_of_field<field_type<T, i>>);
+      });
+      throw type_error("syncorm: insert_many cannot COPY into " + std::string(table) + "." + column +
+                           ": binary COPY needs the column to have the type syncorm creates for its field (" +
+                           std::string(expected) + "), and this table's does not: " +
+                           trimmed(PQresultErrorMessage(result)),
+                       std::string(table), column);
+    }
+    throw_postgres_error(handle_, result, table);
+  }
 
   /// COPY data goes out in pieces of about this size: large enough to keep the socket busy,
   /// small enough not to hold a whole batch in memory twice.
@@ -446,6 +581,16 @@ private:
     const char* integer_datetimes = PQparameterStatus(handle_, "integer_datetimes");
     if (integer_datetimes == nullptr || std::string_view{integer_datetimes} != "on")
       throw connection_error("syncorm: the PostgreSQL server must use integer datetimes");
+    // A `timestamp` (without time zone) column created outside syncorm stores wall time in the
+    // session's time zone: in UTC, time_points round-trip through it exactly, whatever the server's
+    // or database's default zone (America/New_York would shift every value by hours).
+    const char* zone = PQparameterStatus(handle_, "TimeZone");
+    if (zone == nullptr || (std::string_view{zone} != "UTC" && std::string_view{zone} != "Etc/UTC")) {
+      const result_handle set{PQexec(handle_, "SET TimeZone = 'UTC'")};
+      if (PQresultStatus(set.get()) != PGRES_COMMAND_OK)
+        throw connection_error("syncorm: cannot set the PostgreSQL session's TimeZone to UTC: " +
+                               trimmed(PQresultErrorMessage(set.get())));
+    }
     ++generation_;  // statements prepared on an earlier session are gone
   }
 
@@ -469,7 +614,8 @@ private:
   /// but only when that cannot apply anything twice: the statement was never sent, it changes
   /// nothing, or the server announced it was terminating the session before running it.
   template <class Attempt>
-  result_handle with_reconnect(Attempt&& attempt, bool repeatable, std::string_view table) {
+  result_handle with_reconnect(Attempt&& attempt, bool repeatable, std::string_view table,
+                               std::span<const parameter_info> parameters = {}) {
     ensure_open();
     // A write outside a transaction cannot be repeated blindly, so first make sure the session did
     // not end while idle (a server restart): then nothing was sent and a new session is safe.
@@ -486,7 +632,7 @@ private:
       result = attempt(sent);
       if (succeeded(result)) return result;
     }
-    throw_postgres_error(handle_, result.get(), table);
+    throw_postgres_error(handle_, result.get(), table, parameters);
   }
 
   /// Runs a prepared statement, preparing it first on this session when it is not yet.
@@ -502,12 +648,22 @@ private:
                                           statement.values.data(), statement.lengths.data(),
                                           statement.formats.data(), 1)};
     };
-    return with_reconnect(attempt, statement.read_only, statement.table);
+    return with_reconnect(attempt, statement.read_only, statement.table, statement.parameters);
   }
 
   result_handle prepare(const prepared_statement& statement) {
     return result_handle{PQprepare(handle_, statement.name.c_str(), statement.sql.data(), statement.parameter_count,
                                    statement.types.data())};
+  }
+
+  /// Drops the notifications received so far; true if there were any.
+  bool take_notifications() {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(handle_)) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
   }
 
   static bool succeeded(const result_handle& result) {
@@ -552,6 +708,7 @@ private:
   std::unique_ptr<PGconn, finish_connection> owned_;
   PGconn* handle_ = nullptr;  // owned_.get(), named for the many libpq calls
   std::uint64_t generation_ = 0;
+  std::uint64_t listening_generation_ = 0;  // the session generation LISTEN was sent on (0: none)
   bool terminated_by_server_ = false;
   std::unique_ptr<prepared_statement> reserve_keys_;
   std::map<std::string, std::string, std::less<>> sequence_names_;

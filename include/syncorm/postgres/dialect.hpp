@@ -51,6 +51,11 @@ struct dialect {
   static constexpr std::string_view offset_without_limit = "";
   /// Rows read before per-row writes (update_where / remove_where with hooks) stay locked.
   static constexpr std::string_view lock_rows = " FOR UPDATE";
+  static constexpr std::string_view uuid_type = "UUID";
+  static constexpr std::string_view json_type = "JSONB";
+  /// A row an upsert inserted has no xmax yet; one it updated carries the updating transaction's.
+  static constexpr bool upsert_reports_insertion = true;
+  static constexpr std::string_view upsert_returns_insertion = " RETURNING (xmax = 0)";
 };
 
 }  // namespace syncorm::detail::postgres

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "../error.hpp"
+#include "../core/change_log.hpp"
 #include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 #include "../core/floating_point.hpp"
@@ -58,8 +59,10 @@ struct message_location {
   return {subject.substr(0, dot), subject.substr(dot + 1)};
 }
 
-/// Throws the syncorm error for SQLite result code `code`, naming the table and column.
-[[noreturn, gnu::cold, gnu::noinline]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table) {
+/// Throws the syncorm error for SQLite result code `code`, naming the table and the column (from
+/// SQLite's message, or else `parameter_column`: the one whose parameter was being bound).
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table,
+                                                                      std::string_view parameter_column = {}) {
   // Valid until the next call on `db`; copied into the exception's message before that.
   const std::string_view message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
   const int primary = code & 0xff;
@@ -72,7 +75,8 @@ struct message_location {
   const bool wrong_type = primary == SQLITE_MISMATCH;
   const bool constraint = primary == SQLITE_CONSTRAINT;
 #endif
-  const auto [message_table, column] = table_and_column_from_message(message);
+  const auto [message_table, message_column] = table_and_column_from_message(message);
+  const std::string_view column = message_column.empty() ? parameter_column : message_column;
   const std::string_view named_table = message_table.empty() ? table : message_table;
   // " on table.column", " on table" or nothing, as far as they are known.
   const std::string_view on = named_table.empty() && column.empty() ? "" : " on ";
@@ -91,36 +95,41 @@ struct message_location {
 /// Resetting it on destruction returns it to the connection's cache ready for the next call.
 class cursor {
 public:
-  cursor(sqlite3_stmt* statement, sqlite3* db, std::string_view table) noexcept
-      : statement_(statement), db_(db), table_(table) {}
+  /// `parameters`: the compiled statement's, so that a value refused while binding names its
+  /// column (none for statements without parameters).
+  cursor(sqlite3_stmt* statement, sqlite3* db, std::string_view table,
+         const parameter_info* parameters = nullptr) noexcept
+      : statement_(statement), db_(db), table_(table), parameters_(parameters) {}
   cursor(const cursor&) = delete;
   cursor& operator=(const cursor&) = delete;
   ~cursor() { sqlite3_reset(statement_); }
 
-  void bind(std::int64_t v) { check(sqlite3_bind_int64(statement_, ++index_, v)); }
+  void bind(std::int64_t v) { check_bind(sqlite3_bind_int64(statement_, ++index_, v)); }
   void bind(std::int32_t v) { bind(std::int64_t{v}); }
   void bind(std::int16_t v) { bind(std::int64_t{v}); }
   void bind(double v) {
     // SQLite stores NaN as NULL: refuse it rather than lose the value.
-    if (is_nan(v)) [[unlikely]]
-      throw_error<type_error>(
-          {"syncorm: SQLite cannot store NaN (it would become NULL); parameter ", index_ + 1, " of a statement on ", table_},
-          table_);
-    check(sqlite3_bind_double(statement_, ++index_, v));
+    if (is_nan(v)) [[unlikely]] {
+      const std::string_view column = parameter_column(index_);
+      throw_error<type_error>({"syncorm: SQLite cannot store NaN (it would become NULL), given for ", table_,
+                               column.empty() ? "" : ".", column, "; nothing was written"},
+                              table_, column);
+    }
+    check_bind(sqlite3_bind_double(statement_, ++index_, v));
   }
   void bind(float v) { bind(static_cast<double>(v)); }
   void bind(bool v) { bind(std::int64_t{v ? 1 : 0}); }
   void bind(wire_time v) { bind(std::int64_t{v.time_since_epoch().count()}); }
   void bind(std::string_view v) {
     // SQLITE_STATIC: the text outlives the step that reads it. A null pointer would bind NULL.
-    check(sqlite3_bind_text64(statement_, ++index_, v.data() != nullptr ? v.data() : "", v.size(),
-                              SQLITE_STATIC, SQLITE_UTF8));
+    check_bind(sqlite3_bind_text64(statement_, ++index_, v.data() != nullptr ? v.data() : "", v.size(),
+                                   SQLITE_STATIC, SQLITE_UTF8));
   }
   void bind(blob_view v) {
-    if (v.empty()) check(sqlite3_bind_zeroblob(statement_, ++index_, 0));  // not NULL: an empty blob
-    else check(sqlite3_bind_blob64(statement_, ++index_, v.data(), v.size(), SQLITE_STATIC));
+    if (v.empty()) check_bind(sqlite3_bind_zeroblob(statement_, ++index_, 0));  // not NULL: an empty blob
+    else check_bind(sqlite3_bind_blob64(statement_, ++index_, v.data(), v.size(), SQLITE_STATIC));
   }
-  void bind_null(value_kind) { check(sqlite3_bind_null(statement_, ++index_)); }
+  void bind_null(value_kind) { check_bind(sqlite3_bind_null(statement_, ++index_)); }
 
   /// Steps to the next row; false when there is none.
   bool next() {
@@ -208,7 +217,7 @@ public:
   std::string describe(int column) const {
     switch (sqlite3_column_type(statement_, column)) {
       case SQLITE_INTEGER: return join({"the integer ", sqlite3_column_int64(statement_, column)});
-      case SQLITE_FLOAT: return join({"the real ", sqlite3_column_double(statement_, column)});
+      case SQLITE_FLOAT: return join({"the real ", shortest_text(sqlite3_column_double(statement_, column))});
       case SQLITE_TEXT: return "text";
       case SQLITE_BLOB: return "a blob";
       default: return "NULL";
@@ -216,13 +225,19 @@ public:
   }
 
 private:
-  void check(int code) const {
-    if (code != SQLITE_OK) [[unlikely]] throw_sqlite_error(db_, code, table_);
+  /// The column of parameter `index` (counted from 0), or empty when unknown.
+  std::string_view parameter_column(int index) const noexcept {
+    return parameters_ != nullptr ? parameters_[index].column : std::string_view{};
+  }
+  /// After binding parameter index_ (counted from 1).
+  void check_bind(int code) const {
+    if (code != SQLITE_OK) [[unlikely]] throw_sqlite_error(db_, code, table_, parameter_column(index_ - 1));
   }
 
   sqlite3_stmt* statement_;
   sqlite3* db_;
   std::string_view table_;
+  const parameter_info* parameters_;
   int index_ = 0;
 };
 
@@ -252,6 +267,10 @@ struct commit_statement {
 };
 struct rollback_statement {
   static constexpr std::string_view sql = "ROLLBACK";
+  static constexpr std::string_view table = {};
+};
+struct data_version_statement {
+  static constexpr std::string_view sql = "PRAGMA data_version";
   static constexpr std::string_view table = {};
 };
 
@@ -305,7 +324,8 @@ public:
     sqlite3_stmt* const* cached = statements_.find(slot, Compiled::sql.data());
     sqlite3_stmt* statement =
         cached != nullptr ? *cached : statements_.store(slot, Compiled::sql.data(), prepare(Compiled::sql));
-    return cursor{statement, db_, Compiled::table};
+    if constexpr (requires { Compiled::parameters; }) return cursor{statement, db_, Compiled::table, Compiled::parameters};
+    else return cursor{statement, db_, Compiled::table};
   }
 
   /// Runs SQL text (one or more statements, no parameters), without caching it.
@@ -323,7 +343,16 @@ public:
   }
 
   void begin() { start<begin_statement>().finish(); }
-  void commit() { start<commit_statement>().finish(); }
+  /// COMMIT, writing the transaction's outbox rows first. SQLite runs one writer at a time, so the
+  /// positions it assigns them are already in commit order.
+  void commit() {
+    for (const captured_change& change : state_.changes.pending) {
+      cursor q = start<compiled<insert_outbox_shape, dialect>>();
+      bind_captured_change(q, change);
+      q.finish();
+    }
+    start<commit_statement>().finish();
+  }
   void rollback() {
     // SQLite rolls back by itself on some errors (a full disk, an I/O error); then there is
     // nothing left to roll back.
@@ -337,6 +366,16 @@ public:
   }
 
   std::int64_t last_insert_key() const noexcept { return sqlite3_last_insert_rowid(db_); }
+
+  /// Changes whenever another connection (of this process or another) commits to the database: a
+  /// cheap way to notice new outbox rows without reading the table.
+  std::int64_t data_version() {
+    cursor q = start<data_version_statement>();
+    std::int64_t version = 0;
+    if (!q.next() || q.read(0, version) != read_status::value)
+      throw_error<error>({"syncorm: PRAGMA data_version returned no value"});
+    return version;
+  }
 
 private:
   /// Closes the handle and throws connection_error naming the file and `reason`.

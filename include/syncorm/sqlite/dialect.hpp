@@ -48,6 +48,12 @@ struct dialect {
   static constexpr std::string_view offset_without_limit = " LIMIT -1";
   /// The write transaction (BEGIN IMMEDIATE) already locks the database.
   static constexpr std::string_view lock_rows = "";
+  /// The outbox's event ids and payloads are text (STRICT tables know no other types).
+  static constexpr std::string_view uuid_type = "TEXT";
+  static constexpr std::string_view json_type = "TEXT";
+  /// An upsert cannot say whether it inserted; the session looks the key up first.
+  static constexpr bool upsert_reports_insertion = false;
+  static constexpr std::string_view upsert_returns_insertion = "";
 };
 
 }  // namespace syncorm::detail::sqlite

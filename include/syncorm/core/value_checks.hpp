@@ -1,0 +1,150 @@
+#pragma once
+// Where a value crosses between a field and the database and may not fit: the checks that writes
+// and reads share (time points beyond what a time_point holds, doubles narrowed into floats), and
+// how their messages print values: C++ field types by name, numbers in their shortest round-trip
+// form (1e+300, never three hundred digits), instants as ISO 8601 UTC dates.
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "../error.hpp"
+#include "chrono.hpp"
+#include "field_types.hpp"
+#include "floating_point.hpp"
+
+namespace syncorm::detail {
+
+/// "std::int8_t", "std::uint32_t", ...: the fixed-width name of an integer type's size and sign.
+template <class Integer>
+consteval std::string_view integer_type_name() {
+  constexpr bool is_signed = std::is_signed_v<Integer>;
+  switch (sizeof(Integer)) {
+    case 1: return is_signed ? "std::int8_t" : "std::uint8_t";
+    case 2: return is_signed ? "std::int16_t" : "std::uint16_t";
+    case 4: return is_signed ? "std::int32_t" : "std::uint32_t";
+    default: return is_signed ? "std::int64_t" : "std::uint64_t";
+  }
+}
+
+/// How a message names the C++ type of a field (without std::optional).
+template <class V>
+consteval std::string_view field_type_name() {
+  if constexpr (std::is_enum_v<V>) return "an enum";
+  else if constexpr (std::is_same_v<V, bool>) return "bool";
+  else if constexpr (integer_value<V>) return integer_type_name<V>();
+  else if constexpr (std::is_same_v<V, float>) return "float";
+  else if constexpr (std::is_same_v<V, double>) return "double";
+  else if constexpr (std::is_same_v<V, std::string>) return "std::string";
+  else if constexpr (std::is_same_v<V, std::vector<std::byte>>) return "std::vector<std::byte>";
+  else return "std::chrono::system_clock::time_point";
+}
+
+/// What an integer value must fit for a field of type V: the integer itself, or an enum's
+/// underlying type.
+template <class V>
+std::string integer_range_name() {
+  if constexpr (std::is_enum_v<V>)
+    return "the enum's underlying type " + std::string(integer_type_name<std::underlying_type_t<V>>());
+  else return std::string(integer_type_name<V>());
+}
+
+/// `value` in the shortest form that reads back as the same double ("0.1", "1e+300", "-inf").
+inline std::string shortest_text(double value) {
+  char digits[32];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  return std::string(digits, end);
+}
+
+/// An instant as ISO 8601 UTC, "2262-04-11T23:47:16.854775Z" (the fraction only when not zero),
+/// from whole days since 1970-01-01 and the microseconds into that day. Valid far beyond any day
+/// a 64-bit microsecond count reaches (Howard Hinnant's civil_from_days).
+inline std::string iso_8601(std::int64_t days, std::int64_t microseconds_of_day) {
+  days += 719'468;
+  const std::int64_t era = (days >= 0 ? days : days - 146'096) / 146'097;
+  const std::int64_t day_of_era = days - era * 146'097;
+  const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
+  const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t shifted_month = (5 * day_of_year + 2) / 153;  // March is 0
+  const std::int64_t day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+  const std::int64_t month = shifted_month < 10 ? shifted_month + 3 : shifted_month - 9;
+  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  auto padded = [](std::int64_t number, std::size_t width) {
+    std::string text = std::to_string(number < 0 ? -number : number);
+    if (text.size() < width) text.insert(0, width - text.size(), '0');
+    return number < 0 ? "-" + text : text;
+  };
+  const std::int64_t seconds = microseconds_of_day / 1'000'000;
+  std::string out = padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2) + "T" +
+                    padded(seconds / 3600, 2) + ":" + padded(seconds / 60 % 60, 2) + ":" + padded(seconds % 60, 2);
+  if (const std::int64_t fraction = microseconds_of_day % 1'000'000; fraction != 0) out += "." + padded(fraction, 6);
+  return out + "Z";
+}
+
+inline constexpr std::int64_t microseconds_per_day = 86'400'000'000;
+
+/// A stored time (microseconds since 1970) as ISO 8601 UTC.
+inline std::string iso_8601(wire_time time) {
+  const std::int64_t us = time.time_since_epoch().count();
+  std::int64_t days = us / microseconds_per_day;
+  std::int64_t rest = us % microseconds_per_day;
+  if (rest < 0) {
+    days -= 1;
+    rest += microseconds_per_day;
+  }
+  return iso_8601(days, rest);
+}
+
+// ---- time points -----------------------------------------------------------------------------
+
+/// The stored times (microseconds since 1970) a std::chrono::system_clock::time_point can hold.
+/// With int64 nanoseconds (libstdc++, libc++) that is 1677-09-21T00:12:43.145225Z to
+/// 2262-04-11T23:47:16.854775Z; PostgreSQL and SQLite store far wider ranges.
+inline constexpr std::int64_t earliest_time_point_us =
+    std::chrono::ceil<std::chrono::microseconds>(std::chrono::system_clock::duration::min()).count();
+inline constexpr std::int64_t latest_time_point_us =
+    std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::duration::max()).count();
+
+/// Whether a stored time fits a time_point. One unsigned compare, since every read of a time
+/// column pays it.
+constexpr bool time_point_can_hold(wire_time time) noexcept {
+  constexpr auto span = static_cast<std::uint64_t>(latest_time_point_us) - static_cast<std::uint64_t>(earliest_time_point_us);
+  return static_cast<std::uint64_t>(time.time_since_epoch().count()) - static_cast<std::uint64_t>(earliest_time_point_us) <= span;
+}
+
+/// ", which a std::chrono::system_clock::time_point cannot hold (it holds ... to ...)".
+inline std::string time_point_cannot_hold() {
+  return ", which a std::chrono::system_clock::time_point cannot hold (it holds " +
+         iso_8601(wire_time{std::chrono::microseconds{earliest_time_point_us}}) + " to " +
+         iso_8601(wire_time{std::chrono::microseconds{latest_time_point_us}}) + ")";
+}
+
+/// The wire value a time_point field stores: floored to the microsecond. A time_point whose floor
+/// could not be read back (time_point::min() floors to a microsecond before the earliest one a
+/// time_point holds) is refused, so nothing is written that would read back wrong.
+template <class Duration>
+wire_time stored_time(std::chrono::time_point<std::chrono::system_clock, Duration> value, std::string_view table,
+                      std::string_view column) {
+  const wire_time stored = std::chrono::floor<std::chrono::microseconds>(value);
+  if (!time_point_can_hold(stored)) [[unlikely]]
+    throw_error<type_error>({"syncorm: column ", table, ".", column, " cannot store ", iso_8601(stored),
+                             " (the time_point floored to the microsecond, as stored)", time_point_cannot_hold(),
+                             ", so it would not read back; nothing was written"},
+                            table, column);
+  return stored;
+}
+
+// ---- floats ------------------------------------------------------------------------------------
+
+/// Why a double cannot become a float field's value (rounded to nearest), or empty when it can: a
+/// finite value that would become infinite, or a nonzero one that would become zero (every digit
+/// lost). Denormals, NaN and infinities pass as themselves.
+inline std::string_view float_narrowing_problem(double value, float narrowed) noexcept {
+  if (is_infinite(narrowed) && is_finite(value)) [[unlikely]] return "it would become infinite";
+  if (narrowed == 0 && value != 0) [[unlikely]] return "it would become zero";
+  return {};
+}
+
+}  // namespace syncorm::detail

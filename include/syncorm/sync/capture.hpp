@@ -1,0 +1,107 @@
+#pragma once
+// The producer side of sync: what a write of a model with sync_traits leaves in the transaction's
+// change buffer (core/change_log.hpp), and the in-process signal that wakes outbox readers when
+// such a transaction commits.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+#include "../core/change_log.hpp"
+#include "../core/reflection.hpp"
+#include "../reflect.hpp"
+#include "event_id.hpp"
+#include "payload.hpp"
+
+namespace syncorm::detail {
+
+template <class T>
+consteval std::string_view topic_of() {
+  if constexpr (requires { syncorm::sync_traits<T>::topic; }) return std::string_view{syncorm::sync_traits<T>::topic};
+  else return table_name_v<T>;
+}
+
+/// The topic (aggregatetype) of a synced model's events: sync_traits<T>::topic, or its table name.
+template <class T>
+inline constexpr std::string_view sync_topic = topic_of<T>();
+
+/// Counts commits that wrote outbox rows in this process, so that readers waiting in it wake at
+/// once rather than at their next poll. One per process.
+class outbox_signal {
+public:
+  static outbox_signal& instance() {
+    static outbox_signal signal;
+    return signal;
+  }
+
+  /// Called after each such commit (through change_buffer::committed).
+  static void notify() noexcept {
+    outbox_signal& s = instance();
+    try {
+      const std::lock_guard lock{s.mutex_};
+      ++s.commits_;
+    } catch (...) {
+      return;  // a reader misses a wake-up and finds the events at its next poll
+    }
+    s.changed_.notify_all();
+  }
+
+  [[nodiscard]] std::uint64_t commits() {
+    const std::lock_guard lock{mutex_};
+    return commits_;
+  }
+
+  /// Waits until a commit after `seen`, `timeout`, or a stop request.
+  void wait(std::uint64_t seen, std::chrono::nanoseconds timeout, std::stop_token stop) {
+    std::unique_lock lock{mutex_};
+    changed_.wait_for(lock, stop, timeout, [&] { return commits_ != seen; });
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable_any changed_;
+  std::uint64_t commits_ = 0;
+};
+
+inline void notify_outbox_readers() noexcept { outbox_signal::notify(); }
+
+template <class Key>
+std::string key_text(const Key& key) {
+  if constexpr (std::is_same_v<Key, std::string>) return key;
+  else return std::to_string(key);
+}
+
+/// A synced model's captured change: event id, topic, key, payload and time.
+template <synced_model T>
+struct change_capture<T> {
+  static_assert(has_primary_key<T>,
+                "syncorm: a model with sync_traits needs a primary key (a field named `id`): its "
+                "events name the row by it");
+
+  /// The outbox row for `row`'s change.
+  static captured_change make(change kind, const T& row) {
+    return captured_change{
+        .event_id = new_event_id(),
+        .topic = sync_topic<T>,
+        .aggregate_id = key_text(row.id),
+        .kind = kind,
+        .payload = encode_payload(row),
+        .created_at = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now()),
+    };
+  }
+
+  /// Leaves the outbox row in the transaction's buffer, for the backend to write at COMMIT.
+  static void record(change_buffer& buffer, change kind, const T& row) {
+    buffer.pending.push_back(make(kind, row));
+    buffer.committed = &notify_outbox_readers;
+  }
+
+  /// To call after a commit that wrote outbox rows some other way.
+  static void committed() noexcept { notify_outbox_readers(); }
+};
+
+}  // namespace syncorm::detail

@@ -1,0 +1,176 @@
+// Processes killed with SIGKILL lose no event and apply none twice: a consumer killed at random
+// points over a stream of 10,000 events, restarted each time, ends with every event applied exactly
+// once (its copy compared with the source row by row); a producer killed before COMMIT announces
+// nothing, and one killed after announces everything it committed.
+
+#include <doctest/doctest.h>
+
+#include <syncorm/sync.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "support/backends.hpp"
+#include "support/raw_sql.hpp"
+
+using syncorm::col;
+using test_support::raw_value;
+
+namespace crash_models {
+
+struct Parcel {
+  std::int64_t id = 0;
+  std::string label;
+  std::int64_t version = 0;
+};
+
+/// The consumer's copy of each parcel.
+struct ParcelCopy {
+  std::int64_t id = 0;
+  std::string label;
+  std::int64_t version = 0;
+};
+
+/// One row per applied event: a second application of an event would show as a second row.
+struct Delivery {
+  std::int64_t id = 0;
+  std::int64_t event_position = 0;
+  std::int64_t parcel_id = 0;
+};
+
+}  // namespace crash_models
+
+using namespace crash_models;
+
+template <>
+struct syncorm::sync_traits<Parcel> {};
+
+namespace {
+
+/// Starts `body` in a child process (with connections of its own) and returns its pid.
+template <class Body>
+pid_t start_child(Body&& body) {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    try {
+      body();
+    } catch (...) {
+      ::_exit(3);
+    }
+    ::_exit(0);
+  }
+  return child;
+}
+
+int wait_for(pid_t child) {
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  return status;
+}
+
+template <class Database>
+std::int64_t scalar(Database& db, const std::string& sql) {
+  return std::stoll(*raw_value(db, sql));
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("a consumer killed at random points applies each of 10,000 events exactly once", Backend,
+                   SYNCORM_TEST_BACKENDS) {
+  constexpr int created = 8000;
+  constexpr int updated = 2000;
+  auto producer = Backend::open();
+  producer.template create_table<Parcel>();
+  std::vector<Parcel> parcels(created);
+  for (int i = 0; i < created; ++i) parcels[static_cast<std::size_t>(i)].label = "parcel " + std::to_string(i);
+  producer.insert_many(parcels);
+  producer.transaction([&](auto& tx) {
+    for (int i = 0; i < updated; ++i) {
+      Parcel& p = parcels[static_cast<std::size_t>(i * 3 % created)];
+      p.version += 1;
+      p.label += " v" + std::to_string(p.version);
+      tx.update(p);
+    }
+  });
+  const std::int64_t events = scalar(producer, "SELECT count(*) FROM syncorm_outbox");
+  REQUIRE(events == created + updated);
+  const std::int64_t last_position = scalar(producer, "SELECT max(position) FROM syncorm_outbox");
+
+  auto consumer = Backend::open();
+  consumer.template create_table<ParcelCopy>();
+  consumer.template create_table<Delivery>();
+
+  // The consumer application: applies events until killed (or until it has applied everything).
+  auto consumer_process = [&] {
+    auto own = Backend::open_again(consumer);
+    auto feed_db = Backend::open_again(producer);
+    syncorm::subscriber sub{own, "parcels", syncorm::subscriber_settings{.batch_size = 37},
+                            syncorm::on<Parcel>([](const syncorm::event<Parcel>& e, auto& tx) {
+                              Delivery d{.event_position = e.position, .parcel_id = e.row.id};
+                              tx.insert(d);
+                              ParcelCopy copy{e.row.id, e.row.label, e.row.version};
+                              tx.upsert(copy);
+                            })};
+    syncorm::outbox_source feed{feed_db, "parcels-db"};
+    while (sub.position("parcels-db") < last_position) sub.poll(feed);
+  };
+
+  std::mt19937 random(20261123);
+  std::uniform_int_distribution<int> lifetime_ms(5, 60);
+  int kills = 0;
+  auto applied = [&] { return scalar(consumer, "SELECT count(*) FROM " + std::string(syncorm::table_name<Delivery>)); };
+  while (applied() < events && kills < 200) {
+    const pid_t child = start_child(consumer_process);
+    std::this_thread::sleep_for(std::chrono::milliseconds{lifetime_ms(random)});
+    ::kill(child, SIGKILL);
+    const int status = wait_for(child);
+    if (WIFSIGNALED(status)) ++kills;
+    else REQUIRE(WEXITSTATUS(status) == 0);
+  }
+  const int finished = wait_for(start_child(consumer_process));  // whatever is left, to the end
+  REQUIRE(WIFEXITED(finished));
+  REQUIRE(WEXITSTATUS(finished) == 0);
+  MESSAGE(Backend::name << ": consumer killed " << kills << " times");
+  CHECK(kills >= 5);
+
+  CHECK(applied() == events);
+  CHECK(scalar(consumer, "SELECT count(DISTINCT event_position) FROM delivery") == events);
+  const auto sources = producer.template select<Parcel>(syncorm::order_by(col<&Parcel::id>));
+  const auto copies = consumer.template select<ParcelCopy>(syncorm::order_by(col<&ParcelCopy::id>));
+  REQUIRE(copies.size() == sources.size());
+  std::size_t different = 0;
+  for (std::size_t i = 0; i < copies.size(); ++i)
+    if (copies[i].id != sources[i].id || copies[i].label != sources[i].label || copies[i].version != sources[i].version)
+      ++different;
+  CHECK(different == 0);
+}
+
+TEST_CASE_TEMPLATE("a producer killed before COMMIT announces nothing; one killed after, everything", Backend,
+                   SYNCORM_TEST_BACKENDS) {
+  auto producer = Backend::open();
+  producer.template create_table<Parcel>();
+  const int status = wait_for(start_child([&] {
+    auto own = Backend::open_again(producer);
+    for (int i = 0; i < 25; ++i) {
+      Parcel p{.label = "committed"};
+      own.insert(p);
+    }
+    own.transaction([&](auto& tx) {
+      std::vector<Parcel> doomed(100, Parcel{.label = "doomed"});
+      tx.insert_many(doomed);
+      ::raise(SIGKILL);  // dies holding rows and events it never committed
+    });
+  }));
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(producer.template count<Parcel>() == 25);
+  CHECK(scalar(producer, "SELECT count(*) FROM syncorm_outbox") == 25);
+  CHECK(scalar(producer, "SELECT count(*) FROM syncorm_outbox WHERE CAST(payload ->> 'label' AS TEXT) = 'committed'") == 25);
+}
