@@ -2,9 +2,13 @@
 // Exceptions thrown by syncorm. Every error derives from syncorm::error, and carries the table and
 // column it concerns (empty when not known) so callers can react without parsing the message.
 
+#include <cstdio>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace syncorm {
 
@@ -60,3 +64,82 @@ public:
 };
 
 }  // namespace syncorm
+
+namespace syncorm::detail {
+
+// Error messages are built out of line, in cold code: a throw site passes the pieces of its
+// message and costs the code around it one call. Built inline, every `"..." + std::to_string(n) +
+// ...` chain would be compiled again at each site and in each instantiation of the template
+// around it (a large share of what the compiler spends on a translation unit using syncorm).
+
+/// One piece of an error message: text, or a number printed as std::to_string prints it.
+struct message_piece {
+  enum class form : unsigned char { text, signed_integer, unsigned_integer, floating_point };
+  form shape;
+  union {
+    std::string_view text;
+    long long signed_value;
+    unsigned long long unsigned_value;
+    double floating_value;
+  };
+
+  constexpr message_piece(std::string_view s) noexcept : shape(form::text), text(s) {}
+  constexpr message_piece(const char* s) noexcept : shape(form::text), text(s) {}
+  message_piece(const std::string& s) noexcept : shape(form::text), text(s) {}
+  template <class Integer>
+    requires(std::is_integral_v<Integer> && !std::is_same_v<Integer, bool>)
+  constexpr message_piece(Integer n) noexcept {
+    if constexpr (std::is_signed_v<Integer>) {
+      shape = form::signed_integer;
+      signed_value = n;
+    } else {
+      shape = form::unsigned_integer;
+      unsigned_value = n;
+    }
+  }
+  constexpr message_piece(double n) noexcept : shape(form::floating_point), floating_value(n) {}
+};
+
+/// The pieces, joined. Numbers are printed here rather than with std::to_string, whose
+/// instantiations would add to every translation unit's work.
+[[gnu::cold, gnu::noinline]] inline std::string join(std::initializer_list<message_piece> pieces) {
+  std::string out;
+  for (const message_piece& piece : pieces) {
+    // Wide enough for any double printed with "%f" (std::to_string's format and buffer size).
+    char number[328];
+    char* end = number + sizeof number;
+    char* begin = end;
+    switch (piece.shape) {
+      case message_piece::form::text: out.append(piece.text.data(), piece.text.size()); continue;
+      case message_piece::form::floating_point:
+        begin = number;
+        end = number + std::snprintf(number, sizeof number, "%f", piece.floating_value);
+        break;
+      case message_piece::form::signed_integer:
+      case message_piece::form::unsigned_integer: {
+        const bool negative = piece.shape == message_piece::form::signed_integer && piece.signed_value < 0;
+        // Magnitude in unsigned arithmetic, so the most negative value needs no special case.
+        unsigned long long magnitude = piece.shape == message_piece::form::unsigned_integer ? piece.unsigned_value
+                                       : negative ? 0ULL - static_cast<unsigned long long>(piece.signed_value)
+                                                  : static_cast<unsigned long long>(piece.signed_value);
+        do {
+          *--begin = static_cast<char>('0' + magnitude % 10);
+          magnitude /= 10;
+        } while (magnitude != 0);
+        if (negative) *--begin = '-';
+        break;
+      }
+    }
+    out.append(begin, static_cast<std::size_t>(end - begin));
+  }
+  return out;
+}
+
+/// Throws `Error` with the joined message and, when known, the table and column.
+template <class Error>
+[[noreturn, gnu::cold, gnu::noinline]] void throw_error(std::initializer_list<message_piece> message,
+                                                        std::string_view table = {}, std::string_view column = {}) {
+  throw Error(join(message), std::string(table), std::string(column));
+}
+
+}  // namespace syncorm::detail

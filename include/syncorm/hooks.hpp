@@ -7,11 +7,10 @@
 
 #include <cstddef>
 #include <exception>
-#include <memory>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
+#include "core/growing_array.hpp"
 #include "event.hpp"
 
 namespace syncorm {
@@ -61,12 +60,13 @@ namespace syncorm::detail {
   };
 
 // A hook that receives the row. `rules` holds the two ways to declare it wrongly, as exclusive
-// conditions so that a misuse reads as exactly one error.
+// conditions so that a misuse reads as exactly one error; it takes the model, so that the error's
+// first line ("In instantiation of ... before_save_hook::rules<Order, ...>") names it.
 #define SYNCORM_DETAIL_ROW_HOOK(hook_name, mutable_row, row_parameter, row_reason)            \
   SYNCORM_DETAIL_HOOK_NAME(hook_name)                                                          \
   struct hook_name##_hook : hook_name##_name {                                                 \
     static constexpr bool changes_row = mutable_row;                                           \
-    template <bool WrongConstness, bool Uncallable>                                            \
+    template <class Model, bool WrongConstness, bool Uncallable>                               \
     struct rules {                                                                             \
       static_assert(!WrongConstness, "syncorm: hooks<T>::" #hook_name                         \
                                      " must take the row as `" row_parameter "`: " row_reason); \
@@ -123,7 +123,7 @@ struct hook_signature {
       !wrong_constness && !(takes_transaction || takes_row) && Hook::template declared<user_hooks>;
 
   /// Instantiating the rules is what reports a wrong declaration.
-  static constexpr bool checked = Hook::template rules<wrong_constness, uncallable>::checked;
+  static constexpr bool checked = Hook::template rules<T, wrong_constness, uncallable>::checked;
   static constexpr bool present = checked && !wrong_constness && (takes_transaction || takes_row);
   static constexpr bool with_transaction = present && takes_transaction;
 };
@@ -165,7 +165,8 @@ struct hook_list {
 
   template <class T, class Transaction>
   static void run(T& row, Transaction& tx) {
-    (run_hook<Hooks>(row, tx), ...);
+    // Checked first so that a model without these hooks instantiates nothing more.
+    if constexpr (any_present<T, Transaction>) (run_hook<Hooks>(row, tx), ...);
   }
 };
 
@@ -223,34 +224,35 @@ public:
 
   template <class T>
   void push(change kind, const T& row) {
-    auto owned = std::make_unique<event<T>>(event<T>{kind, row});
-    entries_.push_back(entry{owned.get(), &invoke<T>, &destroy<T>});  // if it throws, `owned` frees
-    owned.release();
+    entries_.grow_to(count_ + 1);  // first: if it throws, nothing is allocated yet
+    entries_[count_] = entry{new event<T>{kind, row}, &invoke<T>, &destroy<T>};
+    ++count_;
   }
 
-  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
   /// Drops the events queued after `mark` (their savepoint rolled back).
   void truncate(std::size_t mark) noexcept {
-    while (entries_.size() > mark) {
-      entries_.back().destroy(entries_.back().payload);
-      entries_.pop_back();
+    while (count_ > mark) {
+      --count_;
+      entries_[count_].destroy(entries_[count_].payload);
     }
   }
 
   /// Runs and drops every queued event in order. All run even if one throws; the first exception
   /// is rethrown afterwards (the data is already committed, so the others must still be told).
   void run_all() {
-    std::vector<entry> ready;
-    ready.swap(entries_);
+    // Taken out first: events that the hooks queue go to a fresh queue.
+    growing_array<entry> ready = std::move(entries_);
+    const std::size_t count = std::exchange(count_, 0);
     std::exception_ptr first_failure;
-    for (entry& e : ready) {
+    for (std::size_t i = 0; i < count; ++i) {
       try {
-        e.invoke(e.payload);
+        ready[i].invoke(ready[i].payload);
       } catch (...) {
         if (!first_failure) first_failure = std::current_exception();
       }
-      e.destroy(e.payload);
+      ready[i].destroy(ready[i].payload);
     }
     if (first_failure) std::rethrow_exception(first_failure);
   }
@@ -271,7 +273,8 @@ private:
     delete static_cast<event<T>*>(payload);
   }
 
-  std::vector<entry> entries_;
+  growing_array<entry> entries_;  // the first count_ are queued
+  std::size_t count_ = 0;
 };
 
 }  // namespace syncorm::detail

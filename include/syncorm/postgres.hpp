@@ -13,8 +13,8 @@
 
 #include <libpq-fe.h>
 
-#include <memory>
 #include <string_view>
+#include <utility>
 
 #include "postgres/connection.hpp"
 #include "core/session.hpp"
@@ -31,7 +31,7 @@ public:
   /// Connects with a libpq connection string ("host=... port=... dbname=..." or a postgresql://
   /// URI); throws connection_error with libpq's message on failure.
   explicit database(std::string_view conninfo, const options& settings = {})
-      : basic_database(std::make_unique<detail::postgres::connection>(conninfo, settings)) {}
+      : basic_database(std::in_place, conninfo, settings) {}
 
   /// The underlying libpq connection, for what syncorm does not cover. Do not close it.
   [[nodiscard]] PGconn* native_handle() const noexcept { return connection().native_handle(); }

@@ -62,7 +62,7 @@ struct column {
   auto like(Pattern&& pattern) const {
     static_assert(detail::value_traits<value_type>::category == detail::value_category::text,
                   "syncorm: like() applies to text columns only");
-    auto operand = detail::comparison_operand<value_type>(std::forward<Pattern>(pattern), table, name);
+    auto operand = detail::comparison_operand<column>(std::forward<Pattern>(pattern), table, name);
     if constexpr (std::is_convertible_v<decltype(detail::wire_view(operand.value)), std::string_view>)
       detail::check_like_pattern(std::string_view{detail::wire_view(operand.value)}, table, name);
     return detail::like_test<column, decltype(operand)>{{}, std::move(operand)};
@@ -71,9 +71,9 @@ struct column {
   /// `column IN (...)` over a braced list, `col<&T::m>.in({1, 2, 3})`; its size is part of the type.
   template <class V, std::size_t N>
   auto in(const V (&values)[N]) const {
-    using operand = decltype(detail::comparison_operand<value_type>(values[0], table, name));
+    using operand = decltype(detail::comparison_operand<column>(values[0], table, name));
     detail::in_test<column, operand, N> node{};
-    for (std::size_t i = 0; i < N; ++i) node.values[i] = detail::comparison_operand<value_type>(values[i], table, name);
+    for (std::size_t i = 0; i < N; ++i) node.values[i] = detail::comparison_operand<column>(values[i], table, name);
     return node;
   }
   /// Overload so that string literals of different lengths form one list.
@@ -112,7 +112,7 @@ auto compare(V&& value) {
                   "syncorm: these two columns hold unrelated types and cannot be compared");
     return comparison<Op, Column, column_reference<value_type>>{{}, {}};
   } else {
-    auto operand = comparison_operand<typename Column::value_type>(std::forward<V>(value), Column::table, Column::name);
+    auto operand = comparison_operand<Column>(std::forward<V>(value), Column::table, Column::name);
     return comparison<Op, Column, decltype(operand)>{{}, std::move(operand)};
   }
 }
@@ -218,7 +218,7 @@ struct as_ordering<ordering<C, D>> {
 };
 
 inline std::int64_t checked_count(std::int64_t n, const char* what) {
-  if (n < 0) throw error(std::string("syncorm: ") + what + " must not be negative, got " + std::to_string(n));
+  if (n < 0) [[unlikely]] throw_error<error>({"syncorm: ", what, " must not be negative, got ", n});
   return n;
 }
 }  // namespace detail

@@ -2,7 +2,6 @@
 // Models: plain aggregate structs, reflected at compile time. A model's table name, column names
 // and column types come from the struct itself; traits customise them without macros.
 
-#include <algorithm>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -53,8 +52,12 @@ namespace syncorm::detail {
 template <std::size_t N>
 struct fixed_name {
   char text[N]{};
-  constexpr fixed_name(const char (&s)[N]) { std::copy_n(s, N, text); }
-  constexpr fixed_name(std::string_view s) { std::copy_n(s.data(), N - 1, text); }
+  constexpr fixed_name(const char (&s)[N]) {
+    for (std::size_t i = 0; i < N; ++i) text[i] = s[i];
+  }
+  constexpr fixed_name(std::string_view s) {
+    for (std::size_t i = 0; i + 1 < N; ++i) text[i] = s[i];
+  }
 };
 
 template <class Model, fixed_name Field, class Type>

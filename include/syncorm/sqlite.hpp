@@ -10,8 +10,8 @@
 
 #include <sqlite3.h>
 
-#include <memory>
 #include <string_view>
+#include <utility>
 
 #include "core/session.hpp"
 #include "sqlite/connection.hpp"
@@ -27,7 +27,7 @@ class database : public syncorm::detail::basic_database<detail::sqlite::connecti
 public:
   /// Opens (creating if needed) the database at `path`; throws connection_error on failure.
   explicit database(std::string_view path, const options& settings = {})
-      : basic_database(std::make_unique<detail::sqlite::connection>(path, settings)) {}
+      : basic_database(std::in_place, path, settings) {}
 
   /// The underlying sqlite3 handle, for what syncorm does not cover. Do not close it.
   [[nodiscard]] sqlite3* native_handle() const noexcept { return connection().native_handle(); }

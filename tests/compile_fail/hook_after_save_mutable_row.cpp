@@ -1,6 +1,7 @@
 // expect: hooks<T>::after_save must take the row as `const T&`
+// expect-type: after_save_hook::rules<test_models::Order,
 // Compiled by CTest twice: as is (must compile) and with SYNCORM_EXPECT_FAILURE (must fail with the
-// message above).
+// message above, on an error whose first line names the model and field or hook).
 #include "order_model.hpp"
 
 template <>

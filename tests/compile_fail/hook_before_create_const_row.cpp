@@ -1,6 +1,7 @@
 // expect: hooks<T>::before_create must take the row as `T&`
+// expect-type: before_create_hook::rules<test_models::Order,
 // Compiled by CTest twice: as is (must compile) and with SYNCORM_EXPECT_FAILURE (must fail with the
-// message above).
+// message above, on an error whose first line names the model and field or hook).
 #include "order_model.hpp"
 
 template <>

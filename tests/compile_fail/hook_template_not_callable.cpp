@@ -1,6 +1,7 @@
 // expect: hooks<T>::after_destroy has a signature syncorm cannot call
+// expect-type: after_destroy_hook::rules<test_models::Order,
 // Compiled by CTest twice: as is (must compile) and with SYNCORM_EXPECT_FAILURE (must fail with the
-// message above). A hook written as a template is checked too, although its address cannot be taken;
+// message above, on an error whose first line names the model and field or hook). A hook written as a template is checked too, although its address cannot be taken;
 // and it is checked on any write, even one that would not run it.
 #include "order_model.hpp"
 

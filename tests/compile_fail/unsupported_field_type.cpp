@@ -1,6 +1,7 @@
 // expect: this field's type cannot be stored
+// expect-type: field_type_check<Bad, .*"lookup"
 // Compiled by CTest twice: as is (must compile) and with SYNCORM_EXPECT_FAILURE (must fail with the
-// message above).
+// message above, on an error whose first line names the model and field or hook).
 #include "order_model.hpp"
 
 #include <map>

@@ -3,19 +3,18 @@
 // values are bound at run time, in the order render wrote their placeholders.
 
 #include <array>
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "../error.hpp"
+#include "chrono.hpp"
 #include "field_types.hpp"
 #include "value_checks.hpp"
 
@@ -56,9 +55,13 @@ inline constexpr value_kind kind_of_wire = [] {
   else static_assert(always_false<Wire>, "not a wire type");
 }();
 
-/// Owning storage binds as its view.
+/// Owning storage binds as its view. (The bytes' overload is a template so that only code that
+/// binds bytes instantiates std::vector<std::byte> and its conversion to a span: as a plain
+/// function it cost every translation unit about 5 MB of compiler memory.)
 inline std::string_view wire_view(const std::string& s) noexcept { return s; }
-inline blob_view wire_view(const std::vector<std::byte>& b) noexcept { return b; }
+template <class Bytes>
+  requires std::same_as<Bytes, std::vector<std::byte>>
+blob_view wire_view(const Bytes& b) noexcept { return b; }
 template <class Wire>
 constexpr const Wire& wire_view(const Wire& w) noexcept { return w; }
 
@@ -116,10 +119,10 @@ concept blob_like = std::convertible_to<const V&, blob_view>;
 template <class V>
 std::int64_t checked_int64(const V& value, std::string_view table, std::string_view column) {
   if constexpr (std::is_unsigned_v<V> && sizeof(V) >= sizeof(std::int64_t)) {
-    if (value > static_cast<V>(std::numeric_limits<std::int64_t>::max()))
-      throw type_error("syncorm: value " + std::to_string(value) + " compared with column " + std::string(table) +
-                           "." + std::string(column) + " does not fit a 64-bit integer",
-                       std::string(table), std::string(column));
+    if (value > static_cast<V>(std::numeric_limits<std::int64_t>::max())) [[unlikely]]
+      throw_error<type_error>({"syncorm: value ", value, " compared with column ", table, ".", column,
+                               " does not fit a 64-bit integer"},
+                              table, column);
   }
   return static_cast<std::int64_t>(value);
 }
@@ -128,11 +131,14 @@ template <class V>
 concept number_value = (std::integral<V> || std::floating_point<V>) && !std::same_as<V, bool> &&
                        !plain_character<V>;
 
-/// The parameter a comparison binds for `value` against a column holding `Field`. Each misuse is
-/// caught first, by a static assertion naming the rule, and yields a placeholder so the compiler
-/// reports that one sentence and nothing after it.
-template <class Field, class V>
+/// The parameter a comparison binds for `value` against `Column` (a syncorm::column). Each misuse
+/// is caught first, by a static assertion naming the rule, and yields a placeholder so the compiler
+/// reports that one sentence and nothing after it. The column is a template argument so that the
+/// error's first line ("In instantiation of ... [with Column = syncorm::column<&Order::status>")
+/// names the model and the field.
+template <class Column, class V>
 auto comparison_operand(V&& value, std::string_view table, std::string_view column_name) {
+  using Field = typename Column::value_type;
   using value_type = std::remove_cvref_t<V>;
   using placeholder = bound_value<std::int64_t>;
   constexpr value_category category = value_traits<Field>::category;
@@ -226,10 +232,10 @@ auto assignment_operand(V&& value, std::string_view table, std::string_view colu
                                      "(a floating-point value would be truncated)");
       return make(target{});
     } else {
-      if (!std::in_range<target>(value))
-        throw type_error("syncorm: value " + std::to_string(value) + " does not fit column " + std::string(table) +
-                             "." + std::string(column_name) + " (" + std::string(integer_type_name<target>()) + ")",
-                         std::string(table), std::string(column_name));
+      if (!std::in_range<target>(value)) [[unlikely]]
+        throw_error<type_error>({"syncorm: value ", value, " does not fit column ", table, ".", column_name, " (",
+                                 integer_type_name<target>(), ")"},
+                                table, column_name);
       return make(static_cast<target>(value));
     }
   } else if constexpr (category == value_category::number) {
@@ -239,10 +245,10 @@ auto assignment_operand(V&& value, std::string_view table, std::string_view colu
     const auto converted = static_cast<target>(value);
     if constexpr (std::same_as<target, float> && std::same_as<value_type, double>) {
       // The same rule as reading a double into a float field.
-      if (const std::string_view problem = float_narrowing_problem(value, converted); !problem.empty())
-        throw type_error("syncorm: value " + shortest_text(value) + " does not fit column " + std::string(table) + "." +
-                             std::string(column_name) + " (float): " + std::string(problem),
-                         std::string(table), std::string(column_name));
+      if (const std::string_view problem = float_narrowing_problem(value, converted); !problem.empty()) [[unlikely]]
+        throw_error<type_error>({"syncorm: value ", shortest_text(value), " does not fit column ", table, ".",
+                                 column_name, " (float): ", problem},
+                                table, column_name);
     }
     return make(converted);
   } else if constexpr (category == value_category::text) {

@@ -2,17 +2,17 @@
 // The closed set of C++ field types a model may use, what SQL kind each maps to, and how a field
 // is turned into one of the few "wire" values the backends bind (and back, with range checks).
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
+
+#include "chrono.hpp"
 
 namespace syncorm::detail {
 
@@ -35,7 +35,35 @@ enum class value_category : std::uint8_t { number, boolean, text, blob, time, en
 /// Time as every backend stores it. PostgreSQL's resolution is a microsecond, so SQLite uses the
 /// same, and a time_point round-trips identically through both (floored to the microsecond).
 using wire_time = std::chrono::sys_time<std::chrono::microseconds>;
-using blob_view = std::span<const std::byte>;
+
+/// The bytes of a blob, as they are bound and read: a pointer and a length, which is all that
+/// std::span<const std::byte> would be here. (std::span's constructors are constrained by
+/// iterator and range concepts whose checks cost every translation unit several MB of compiler
+/// memory.) Converts from what that span converts from: std::vector<std::byte>, std::array and
+/// built-in arrays of std::byte, std::span.
+class blob_view {
+public:
+  constexpr blob_view() noexcept = default;
+  constexpr blob_view(const std::byte* first, std::size_t count) noexcept : data_(first), size_(count) {}
+  template <class Bytes>
+    requires requires(const Bytes& bytes) {
+      { bytes.data() } -> std::convertible_to<const std::byte*>;
+      { bytes.size() } -> std::convertible_to<std::size_t>;
+    }
+  constexpr blob_view(const Bytes& bytes) noexcept : data_(bytes.data()), size_(bytes.size()) {}
+  template <std::size_t N>
+  constexpr blob_view(const std::byte (&bytes)[N]) noexcept : data_(bytes), size_(N) {}
+
+  [[nodiscard]] constexpr const std::byte* data() const noexcept { return data_; }
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
+  [[nodiscard]] constexpr const std::byte* begin() const noexcept { return data_; }
+  [[nodiscard]] constexpr const std::byte* end() const noexcept { return data_ + size_; }
+
+private:
+  const std::byte* data_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 template <class T>
 struct is_optional : std::false_type {};

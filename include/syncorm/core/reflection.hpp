@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -82,8 +81,7 @@ consteval std::string_view field_name() {
     return syncorm::field_names<T>::value[I];
   } else {
 #if defined(__GNUC__) || defined(__clang__)
-    constexpr std::string_view pretty = pretty_function_of_pointer<&std::get<I>(
-        boost::pfr::structure_tie(fake_object<T>.value))>();
+    constexpr std::string_view pretty = pretty_function_of_pointer<&boost::pfr::get<I>(fake_object<T>.value)>();
     constexpr std::string_view name =
         member_name_from_pointer_text(template_argument_text(pretty, "Pointer = "));
     static_assert(!name.empty(), "syncorm could not read this field's name from the compiler; "
@@ -185,7 +183,7 @@ consteval std::size_t member_index() {
     (
         [&] {
           if constexpr (std::is_same_v<field_type<Owner, I>, Field>) {
-            if (&std::get<I>(boost::pfr::structure_tie(fake_object<Owner>.value)) ==
+            if (&boost::pfr::get<I>(fake_object<Owner>.value) ==
                 &(fake_object<Owner>.value.*Member))
               found = I;
           }

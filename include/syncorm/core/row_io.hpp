@@ -5,15 +5,17 @@
 
 #include <boost/pfr/core.hpp>
 
-#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "../error.hpp"
 #include "../reflect.hpp"
+#include "chrono.hpp"
 #include "field_types.hpp"
 #include "statements.hpp"
 #include "value_checks.hpp"
@@ -66,13 +68,27 @@ void bind_field(parameter_binder auto& b, const Field& value, std::string_view t
   }
 }
 
+/// Binds `value` of column `table.column` if `Selected`.
+template <bool Selected, class Field>
+void bind_field_if(parameter_binder auto& b, const Field& value, std::string_view table, std::string_view column) {
+  if constexpr (Selected) bind_field(b, value, table, column);
+}
+
+// Row-wide work is one fold over the field indexes, not a generic lambda called per field: the
+// compiler then has one function per row to instantiate and optimise, not one per field.
+
 /// Binds the fields of `row` that `selected` picks (the predicates the statement shapes render
 /// their columns with, so placeholders and values always agree), in field order.
 template <class T, class Selected>
 void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
-  for_each_field_index<T>([&](auto i) {
-    if constexpr (selected(i)) bind_field(b, boost::pfr::get<i>(row), table_name_v<T>, field_name_v<T, i>);
-  });
+  // Through a mutable reference, as read_row reaches the fields, so that each field costs one
+  // instantiation of boost::pfr::get's chain rather than a const one as well. Nothing is written.
+  T& fields = const_cast<T&>(row);
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (bind_field_if<selected(std::integral_constant<std::size_t, I>{})>(b, boost::pfr::get<I>(fields), table_name_v<T>,
+                                                                        field_name_v<T, I>),
+     ...);
+  }(std::make_index_sequence<field_count<T>>{});
 }
 
 /// Binds the primary key of `row` (the WHERE of update and remove by key).
@@ -81,24 +97,24 @@ void bind_key(parameter_binder auto& b, const T& row) {
   bind_field(b, row.id, table_name_v<T>, field_name_v<T, primary_key_index<T>>);
 }
 
-[[noreturn]] inline void throw_read_error(std::string_view table, std::string_view column,
-                                          const std::string& what) {
-  throw type_error("syncorm: column " + std::string(table) + "." + std::string(column) + " " + what,
-                   std::string(table), std::string(column));
+/// Throws type_error "syncorm: column <table>.<column> <what>" (see error.hpp: out of line, cold).
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_read_error(std::string_view table, std::string_view column,
+                                                                    std::initializer_list<message_piece> what) {
+  throw_error<type_error>({"syncorm: column ", table, ".", column, " ", join(what)}, table, column);
 }
 
 /// A read the cursor could not complete: a stored type the field cannot read, or a value of the
 /// right type that no field of type V can hold.
 template <class V>
-[[noreturn]] void throw_unreadable(row_cursor auto& c, int column, read_status status, std::string_view table,
-                                   std::string_view name) {
-  const std::string field{field_type_name<V>()};
+[[noreturn, gnu::cold]] void throw_unreadable(row_cursor auto& c, int column, read_status status,
+                                              std::string_view table, std::string_view name) {
+  constexpr std::string_view field = field_type_name<V>();
   if (status == read_status::out_of_range) {
     if constexpr (std::is_same_v<V, std::chrono::system_clock::time_point>)
-      throw_read_error(table, name, "holds " + c.describe(column) + time_point_cannot_hold());
-    throw_read_error(table, name, "holds " + c.describe(column) + ", which " + field + " cannot hold");
+      throw_read_error(table, name, {"holds ", c.describe(column), time_point_cannot_hold()});
+    throw_read_error(table, name, {"holds ", c.describe(column), ", which ", field, " cannot hold"});
   }
-  throw_read_error(table, name, "holds " + c.describe(column) + ", which cannot be read into " + field);
+  throw_read_error(table, name, {"holds ", c.describe(column), ", which cannot be read into ", field});
 }
 
 /// Reads a non-NULL value into `out`; returns false, leaving `out` alone, when the column is NULL.
@@ -115,7 +131,7 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     std::int64_t raw = 0;
     if (!accept(c.read(column, raw))) return false;
     if (!integer_fits<integer>(raw)) [[unlikely]]
-      throw_read_error(table, name, "holds " + std::to_string(raw) + ", which does not fit " + integer_range_name<V>());
+      throw_read_error(table, name, {"holds ", raw, ", which does not fit ", integer_range_name<V>()});
     out = static_cast<V>(static_cast<integer>(raw));
   } else if constexpr (std::is_same_v<V, bool>) {
     if (!accept(c.read(column, out))) return false;
@@ -124,7 +140,7 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     if (!accept(c.read(column, raw))) return false;
     const auto narrowed = static_cast<float>(raw);
     if (const std::string_view problem = float_narrowing_problem(raw, narrowed); !problem.empty()) [[unlikely]]
-      throw_read_error(table, name, "holds " + shortest_text(raw) + ", which does not fit float: " + std::string(problem));
+      throw_read_error(table, name, {"holds ", shortest_text(raw), ", which does not fit float: ", problem});
     out = narrowed;
   } else if constexpr (std::is_same_v<V, double>) {
     if (!accept(c.read(column, out))) return false;
@@ -140,7 +156,8 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     static_assert(std::is_same_v<V, std::chrono::system_clock::time_point>);
     wire_time raw;
     if (!accept(c.read(column, raw))) return false;
-    if (!time_point_can_hold(raw)) [[unlikely]] throw_read_error(table, name, "holds " + iso_8601(raw) + time_point_cannot_hold());
+    if (!time_point_can_hold(raw)) [[unlikely]]
+      throw_read_error(table, name, {"holds ", iso_8601(raw), time_point_cannot_hold()});
     out = std::chrono::time_point_cast<std::chrono::system_clock::duration>(raw);
   }
   return true;
@@ -154,7 +171,7 @@ void read_field(row_cursor auto& c, int column, Field& out, std::string_view tab
     if (!read_value(c, column, *out, table, name)) out.reset();
   } else {
     if (!read_value(c, column, out, table, name)) [[unlikely]]
-      throw_read_error(table, name, "is NULL, but the field is not std::optional");
+      throw_read_error(table, name, {"is NULL, but the field is not std::optional"});
   }
 }
 
@@ -162,18 +179,18 @@ void read_field(row_cursor auto& c, int column, Field& out, std::string_view tab
 template <class T>
 void assign_generated_key(T& row, std::int64_t key) {
   if (!integer_fits<primary_key_type<T>>(key)) [[unlikely]]
-    throw type_error("syncorm: the database assigned id " + std::to_string(key) + " to " +
-                         std::string(table_name_v<T>) + ", which does not fit the id field",
-                     std::string(table_name_v<T>), "id");
+    throw_error<type_error>({"syncorm: the database assigned id ", key, " to ", table_name_v<T>,
+                             ", which does not fit the id field"},
+                            table_name_v<T>, "id");
   row.id = static_cast<primary_key_type<T>>(key);
 }
 
 /// Reads the current result row, whose columns are T's fields in order, into `row`.
 template <class T>
 void read_row(row_cursor auto& c, T& row) {
-  for_each_field_index<T>([&](auto i) {
-    read_field(c, static_cast<int>(i), boost::pfr::get<i>(row), table_name_v<T>, field_name_v<T, i>);
-  });
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (read_field(c, static_cast<int>(I), boost::pfr::get<I>(row), table_name_v<T>, field_name_v<T, I>), ...);
+  }(std::make_index_sequence<field_count<T>>{});
 }
 
 }  // namespace syncorm::detail

@@ -6,16 +6,22 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
-#include <ranges>
-#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+// The range concepts insert_many takes, without the views and adaptors the rest of <ranges> holds
+// (a large share of the compile time of every user's translation unit): libstdc++ keeps them
+// apart in <bits/ranges_base.h>. Other standard libraries get the standard header.
+#include <version>
+#if defined(__GLIBCXX__) && __has_include(<bits/ranges_base.h>)
+#include <bits/ranges_base.h>
+#else
+#include <ranges>
+#endif
 
 #include "../error.hpp"
 #include "../event.hpp"
@@ -76,7 +82,7 @@ class transaction_scope {
 public:
   explicit transaction_scope(Connection& connection) : connection_(connection) {
     transaction_state& s = connection_.state();
-    if (s.failed_depth != 0) throw error(std::string(failed_transaction_message));
+    if (s.failed_depth != 0) throw_error<error>({failed_transaction_message});
     depth_ = s.depth + 1;
     if (depth_ == 1) connection_.begin();
     else connection_.savepoint(depth_);
@@ -90,8 +96,8 @@ public:
   void commit() {
     transaction_state& s = connection_.state();
     if (s.failed_depth != 0)
-      throw error("syncorm: not committed: an operation in this transaction threw earlier, so it "
-                  "was rolled back");
+      throw_error<error>({"syncorm: not committed: an operation in this transaction threw earlier, so "
+                          "it was rolled back"});
     if (depth_ == 1) {
       connection_.commit();  // writes the pending outbox rows first, in the same transaction
       committed_ = true;
@@ -131,6 +137,14 @@ private:
   std::size_t queue_mark_ = 0;
   std::size_t changes_mark_ = 0;
   bool committed_ = false;
+};
+
+/// One row as a range (for insert's way through insert_all).
+template <class T>
+struct single_row {
+  T* row;
+  T* begin() const noexcept { return row; }
+  T* end() const noexcept { return row + 1; }
 };
 
 /// The ids insert_many is about to overwrite, put back if the batch fails so that a failed call
@@ -211,7 +225,7 @@ public:
         }
         // As a one-row insert_many: if a hook or the commit fails after the statement ran, the row
         // is rolled back and its id restored.
-        std::span<T, 1> just_this_row{&row, 1};
+        single_row<T> just_this_row{&row};
         insert_all(just_this_row);
         return;
       }
@@ -450,7 +464,7 @@ public:
       bind_select_clauses(q, clauses...);
       std::int64_t n = 0;
       if (!q.next() || q.read(0, n) != read_status::value)
-        throw error("syncorm: COUNT(*) returned no value", std::string(table_name_v<T>));
+        throw_error<error>({"syncorm: COUNT(*) returned no value"}, table_name_v<T>);
       return n;
     });
   }
@@ -461,18 +475,19 @@ public:
   /// exception is rethrown). Nested calls use savepoints. Returns what `body` returns.
   template <class Body>
   decltype(auto) transaction(Body&& body) {
-    if constexpr (!std::is_invocable_v<Body&, transaction_type&>) {
+    // A plain call rather than std::invoke, which would cost every user <functional>.
+    if constexpr (!requires(transaction_type& tx) { body(tx); }) {
       static_assert(always_false<Body>, "syncorm: transaction() takes a callable with the transaction as its "
                                         "parameter, like [&](auto& tx) { tx.insert(row); }");
     } else {
-      using result = std::invoke_result_t<Body&, transaction_type&>;
+      using result = decltype(body(std::declval<transaction_type&>()));
       transaction_scope<Connection> scope{*connection_};
       transaction_type tx{*connection_};
       if constexpr (std::is_void_v<result>) {
-        std::invoke(body, tx);
+        body(tx);
         scope.commit();
       } else {
-        result value = std::invoke(body, tx);
+        result value = body(tx);
         scope.commit();
         return value;
       }
@@ -502,7 +517,7 @@ private:
   decltype(auto) guarded(F&& operation) {
     transaction_state& s = connection_->state();
     if (s.failed_depth != 0) [[unlikely]]
-      throw error(std::string(failed_transaction_message));
+      throw_error<error>({failed_transaction_message});
     if (s.depth == 0) return operation();
     try {
       return operation();
@@ -572,7 +587,7 @@ private:
     bind_fields(q, row, inserted_fields<T>);
     if constexpr (has_generated_key<T>) {
       if constexpr (dialect::insert_returns_key) {
-        if (!q.next()) throw error("syncorm: INSERT returned no key", std::string(table_name_v<T>));
+        if (!q.next()) throw_error<error>({"syncorm: INSERT returned no key"}, table_name_v<T>);
         read_field(q, 0, row.id, table_name_v<T>, "id");
       } else {
         q.finish();
@@ -856,10 +871,22 @@ public:
 
 namespace syncorm::detail {
 
-/// Base-from-member: the connection must exist before the session that points to it.
+/// Base-from-member: the connection must exist before the session that points to it. Owns it as
+/// a std::unique_ptr would, without costing every user of syncorm <memory>.
 template <class Connection>
 struct connection_owner {
-  std::unique_ptr<Connection> owned;
+  explicit connection_owner(Connection* connection) noexcept : owned(connection) {}
+  connection_owner(connection_owner&& other) noexcept : owned(std::exchange(other.owned, nullptr)) {}
+  connection_owner& operator=(connection_owner&& other) noexcept {
+    if (this != &other) {
+      delete owned;
+      owned = std::exchange(other.owned, nullptr);
+    }
+    return *this;
+  }
+  ~connection_owner() { delete owned; }
+
+  Connection* owned;
 };
 
 /// A database: owns one connection and offers the session operations on it. Movable; the
@@ -868,12 +895,12 @@ template <class Connection>
 class basic_database : private connection_owner<Connection>, public session<Connection> {
 public:
   basic_database(basic_database&& other) noexcept
-      : connection_owner<Connection>{std::move(other.owned)}, session<Connection>(this->owned.get()) {
+      : connection_owner<Connection>(std::move(other)), session<Connection>(this->owned) {
     other.rebind(nullptr);
   }
   basic_database& operator=(basic_database&& other) noexcept {
-    this->owned = std::move(other.owned);
-    this->rebind(this->owned.get());
+    connection_owner<Connection>::operator=(std::move(other));
+    this->rebind(this->owned);
     other.rebind(nullptr);
     return *this;
   }
@@ -882,8 +909,11 @@ public:
   ~basic_database() = default;
 
 protected:
-  explicit basic_database(std::unique_ptr<Connection> connection)
-      : connection_owner<Connection>{std::move(connection)}, session<Connection>(this->owned.get()) {}
+  /// Opens the connection, passing `arguments` to the backend connection's constructor.
+  template <class... Arguments>
+  explicit basic_database(std::in_place_t, Arguments&&... arguments)
+      : connection_owner<Connection>(new Connection(std::forward<Arguments>(arguments)...)),
+        session<Connection>(this->owned) {}
 };
 
 }  // namespace syncorm::detail

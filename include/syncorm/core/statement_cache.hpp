@@ -1,18 +1,29 @@
 #pragma once
 // Prepared statements cached per connection. Each compiled statement type gets a process-wide slot
-// number the first time it runs, so a lookup is an index into a vector: no hashing, no string
+// number the first time it runs, so a lookup is an index into an array: no hashing, no string
 // comparison, no re-parsing of SQL.
 
-#include <atomic>
 #include <cstddef>
 #include <utility>
-#include <vector>
+
+#include "growing_array.hpp"
+
+// GCC and clang have the atomic increment built in; <atomic> would cost every user's translation
+// unit its parsing for this one counter.
+#if !defined(__GNUC__)
+#include <atomic>
+#endif
 
 namespace syncorm::detail {
 
 inline std::size_t allocate_statement_slot() noexcept {
+#if defined(__GNUC__)
+  static std::size_t next = 0;
+  return __atomic_fetch_add(&next, std::size_t{1}, __ATOMIC_RELAXED);
+#else
   static std::atomic<std::size_t> next{0};
   return next.fetch_add(1, std::memory_order_relaxed);
+#endif
 }
 
 /// The slot of a compiled statement type (a function-local static: initialised on first use, so
@@ -39,15 +50,25 @@ public:
   template <class Compiled, class Prepare>
   Handle& get(Prepare&& prepare) {
     const std::size_t slot = statement_slot<Compiled>();
-    if (slot >= entries_.size()) [[unlikely]]
-      entries_.resize(slot + 1);
+    if (Handle* cached = find(slot, Compiled::sql.data())) [[likely]]
+      return *cached;
+    return store(slot, Compiled::sql.data(), prepare());
+  }
+
+  /// The statement cached in `slot` for the SQL text at `sql`, or null.
+  Handle* find(std::size_t slot, const char* sql) noexcept {
+    if (slot >= entries_.size() || entries_[slot].sql != sql) [[unlikely]]
+      return nullptr;
+    return &entries_[slot].handle;
+  }
+
+  /// Caches `handle`, prepared from `sql`, in `slot` (freeing what the slot held).
+  Handle& store(std::size_t slot, const char* sql, Handle handle) {
+    entries_.grow_to(slot + 1);
     entry& e = entries_[slot];
-    if (e.sql != Compiled::sql.data()) [[unlikely]] {
-      if (e.sql != nullptr) release_(e.handle);
-      e.sql = nullptr;
-      e.handle = prepare();
-      e.sql = Compiled::sql.data();
-    }
+    if (e.sql != nullptr) release_(e.handle);
+    e.handle = handle;
+    e.sql = sql;
     return e.handle;
   }
 
@@ -64,7 +85,7 @@ private:
     const char* sql = nullptr;
     Handle handle{};
   };
-  std::vector<entry> entries_;
+  growing_array<entry> entries_;
   [[no_unique_address]] Release release_;
 };
 

@@ -2,13 +2,11 @@
 // Freezing text computed by a constexpr function into static storage, so SQL built with
 // std::string during constant evaluation costs nothing at run time.
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace syncorm::detail {
 
@@ -20,27 +18,16 @@ struct frozen_text {
   static constexpr std::array<char, size + 1> storage = [] {
     std::array<char, size + 1> chars{};
     const std::string text = Builder::build();
-    std::copy(text.begin(), text.end(), chars.begin());
+    for (std::size_t i = 0; i < size; ++i) chars[i] = text[i];
     return chars;
   }();
   static constexpr std::string_view view{storage.data(), size};
 };
 
-/// Same for a constexpr std::vector<Element> (used for statement parameter types).
-template <class Builder>
-struct frozen_array {
-  using element = typename decltype(Builder::build())::value_type;
-  static constexpr std::size_t size = Builder::build().size();
-  static constexpr std::array<element, size> storage = [] {
-    std::array<element, size> out{};
-    const auto items = Builder::build();
-    std::copy(items.begin(), items.end(), out.begin());
-    return out;
-  }();
-};
-
-/// std::to_string is not constexpr.
-constexpr void append_decimal(std::string& out, std::uint64_t value) {
+/// std::to_string is not constexpr. `Text` is std::string or sql_writer.hpp's writer: anything
+/// with `+= char`.
+template <class Text>
+constexpr void append_decimal(Text& out, std::uint64_t value) {
   char digits[20]{};
   int count = 0;
   do {
@@ -52,7 +39,8 @@ constexpr void append_decimal(std::string& out, std::uint64_t value) {
 
 /// Appends `name` as a double-quoted SQL identifier, doubling embedded quotes, so any table name a
 /// trait gives is safe to splice into SQL text (identifiers are never user input at run time).
-constexpr void append_identifier(std::string& out, std::string_view name) {
+template <class Text>
+constexpr void append_identifier(Text& out, std::string_view name) {
   out += '"';
   for (const char c : name) {
     if (c == '"') out += '"';

@@ -5,15 +5,15 @@
 // form (1e+300, never three hundred digits), instants as ISO 8601 UTC dates.
 
 #include <charconv>
-#include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
 #include "../error.hpp"
+#include "chrono.hpp"
 #include "field_types.hpp"
+#include "floating_point.hpp"
 
 namespace syncorm::detail {
 
@@ -129,10 +129,10 @@ wire_time stored_time(std::chrono::time_point<std::chrono::system_clock, Duratio
                       std::string_view column) {
   const wire_time stored = std::chrono::floor<std::chrono::microseconds>(value);
   if (!time_point_can_hold(stored)) [[unlikely]]
-    throw type_error("syncorm: column " + std::string(table) + "." + std::string(column) + " cannot store " +
-                         iso_8601(stored) + " (the time_point floored to the microsecond, as stored)" +
-                         time_point_cannot_hold() + ", so it would not read back; nothing was written",
-                     std::string(table), std::string(column));
+    throw_error<type_error>({"syncorm: column ", table, ".", column, " cannot store ", iso_8601(stored),
+                             " (the time_point floored to the microsecond, as stored)", time_point_cannot_hold(),
+                             ", so it would not read back; nothing was written"},
+                            table, column);
   return stored;
 }
 
@@ -142,7 +142,7 @@ wire_time stored_time(std::chrono::time_point<std::chrono::system_clock, Duratio
 /// finite value that would become infinite, or a nonzero one that would become zero (every digit
 /// lost). Denormals, NaN and infinities pass as themselves.
 inline std::string_view float_narrowing_problem(double value, float narrowed) noexcept {
-  if (std::isinf(narrowed) && std::isfinite(value)) [[unlikely]] return "it would become infinite";
+  if (is_infinite(narrowed) && is_finite(value)) [[unlikely]] return "it would become infinite";
   if (narrowed == 0 && value != 0) [[unlikely]] return "it would become zero";
   return {};
 }

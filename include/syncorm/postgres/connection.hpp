@@ -7,7 +7,6 @@
 #include <poll.h>
 
 #include <bit>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -20,6 +19,7 @@
 
 #include "../error.hpp"
 #include "../core/change_log.hpp"
+#include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"

@@ -14,7 +14,8 @@ struct dialect {
   static constexpr std::string_view name = "postgresql";
 
   /// Numbered placeholders: $1, $2, ...
-  static constexpr void append_placeholder(std::string& out, std::size_t number) {
+  template <class Text>
+  static constexpr void append_placeholder(Text& out, std::size_t number) {
     out += '$';
     append_decimal(out, number);
   }

@@ -5,7 +5,6 @@
 // cursor calls and a fuzz target can call on arbitrary bytes.
 
 #include <bit>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -14,6 +13,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
 #include "../core/row_io.hpp"
 #include "../core/value_checks.hpp"

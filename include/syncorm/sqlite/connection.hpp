@@ -5,17 +5,16 @@
 #include <sqlite3.h>
 
 #include <array>
-#include <memory>
-#include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "../error.hpp"
 #include "../core/change_log.hpp"
+#include "../core/chrono.hpp"
 #include "../core/field_types.hpp"
+#include "../core/floating_point.hpp"
+#include "../core/growing_array.hpp"
 #include "../core/row_io.hpp"
 #include "../core/session.hpp"
 #include "../core/statement_cache.hpp"
@@ -41,8 +40,14 @@ struct options {
 
 namespace syncorm::detail::sqlite {
 
+/// Where SQLite's error text says the error is: views into the text.
+struct message_location {
+  std::string_view table;
+  std::string_view column;
+};
+
 /// "UNIQUE constraint failed: users.email" -> {"users", "email"}; also "... column users.email".
-inline std::pair<std::string, std::string> table_and_column_from_message(std::string_view message) {
+[[gnu::cold]] inline message_location table_and_column_from_message(std::string_view message) {
   std::size_t start = message.find("failed: ");
   if (start != std::string_view::npos) start += 8;
   else if ((start = message.find(" column ")) != std::string_view::npos) start += 8;
@@ -50,40 +55,40 @@ inline std::pair<std::string, std::string> table_and_column_from_message(std::st
   std::string_view subject = message.substr(start);
   subject = subject.substr(0, subject.find_first_of(", "));
   const std::size_t dot = subject.find('.');
-  if (dot == std::string_view::npos) return {{}, std::string(subject)};
-  return {std::string(subject.substr(0, dot)), std::string(subject.substr(dot + 1))};
+  if (dot == std::string_view::npos) return {{}, subject};
+  return {subject.substr(0, dot), subject.substr(dot + 1)};
 }
 
 /// Throws the syncorm error for SQLite result code `code`, naming the table and the column (from
-/// SQLite's message, or else `column`: the one whose parameter was being bound).
-[[noreturn]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table,
-                                            std::string_view parameter_column = {}) {
-  const std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  auto [message_table, column] = table_and_column_from_message(message);
-  if (column.empty()) column = parameter_column;
-  std::string where = message_table.empty() ? std::string(table) : message_table;
-  if (!column.empty()) where += "." + column;
-  const std::string prefix = where.empty() ? "" : " on " + where;
-  switch (code) {
+/// SQLite's message, or else `parameter_column`: the one whose parameter was being bound).
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_sqlite_error(sqlite3* db, int code, std::string_view table,
+                                                                      std::string_view parameter_column = {}) {
+  // Valid until the next call on `db`; copied into the exception's message before that.
+  const std::string_view message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  const int primary = code & 0xff;
+  if (primary == SQLITE_CANTOPEN || primary == SQLITE_NOTADB)
+    throw_error<connection_error>({"syncorm: cannot use the SQLite database: ", message}, table);
 #ifdef SQLITE_CONSTRAINT_DATATYPE
-    case SQLITE_CONSTRAINT_DATATYPE:
-      throw type_error("syncorm: wrong type" + prefix + ": " + message,
-                       message_table.empty() ? std::string(table) : message_table, column);
+  const bool wrong_type = code == SQLITE_CONSTRAINT_DATATYPE || primary == SQLITE_MISMATCH;
+  const bool constraint = primary == SQLITE_CONSTRAINT && code != SQLITE_CONSTRAINT_DATATYPE;
+#else
+  const bool wrong_type = primary == SQLITE_MISMATCH;
+  const bool constraint = primary == SQLITE_CONSTRAINT;
 #endif
-    default: break;
-  }
-  switch (code & 0xff) {
-    case SQLITE_CONSTRAINT:
-      throw constraint_error("syncorm: constraint violated" + prefix + ": " + message,
-                             message_table.empty() ? std::string(table) : message_table, column);
-    case SQLITE_MISMATCH:
-      throw type_error("syncorm: wrong type" + prefix + ": " + message, std::string(table), column);
-    case SQLITE_CANTOPEN:
-    case SQLITE_NOTADB:
-      throw connection_error("syncorm: cannot use the SQLite database: " + message, std::string(table));
-    default:
-      throw error("syncorm: SQLite error" + prefix + ": " + message, std::string(table), column);
-  }
+  const auto [message_table, message_column] = table_and_column_from_message(message);
+  const std::string_view column = message_column.empty() ? parameter_column : message_column;
+  const std::string_view named_table = message_table.empty() ? table : message_table;
+  // " on table.column", " on table" or nothing, as far as they are known.
+  const std::string_view on = named_table.empty() && column.empty() ? "" : " on ";
+  const std::string_view dot = column.empty() ? "" : ".";
+  const std::string text = join({"syncorm: ", wrong_type ? "wrong type" : constraint ? "constraint violated" : "SQLite error",
+                                 on, named_table, dot, column, ": ", message});
+  // A violated constraint names the table SQLite reports; other errors the statement's table.
+  const bool from_message = constraint || (wrong_type && primary == SQLITE_CONSTRAINT);
+  std::string error_table{from_message ? named_table : table};
+  if (wrong_type) throw type_error(text, std::move(error_table), std::string(column));
+  if (constraint) throw constraint_error(text, std::move(error_table), std::string(column));
+  throw error(text, std::move(error_table), std::string(column));
 }
 
 /// A prepared statement running once: binds parameters in order, steps, reads the current row.
@@ -104,11 +109,11 @@ public:
   void bind(std::int16_t v) { bind(std::int64_t{v}); }
   void bind(double v) {
     // SQLite stores NaN as NULL: refuse it rather than lose the value.
-    if (std::isnan(v)) [[unlikely]] {
-      const std::string column{parameter_column(index_)};
-      throw type_error("syncorm: SQLite cannot store NaN (it would become NULL), given for " + std::string(table_) +
-                           (column.empty() ? "" : "." + column) + "; nothing was written",
-                       std::string(table_), column);
+    if (is_nan(v)) [[unlikely]] {
+      const std::string_view column = parameter_column(index_);
+      throw_error<type_error>({"syncorm: SQLite cannot store NaN (it would become NULL), given for ", table_,
+                               column.empty() ? "" : ".", column, "; nothing was written"},
+                              table_, column);
     }
     check_bind(sqlite3_bind_double(statement_, ++index_, v));
   }
@@ -211,8 +216,8 @@ public:
   /// The stored type of a column of the current row, for error messages.
   std::string describe(int column) const {
     switch (sqlite3_column_type(statement_, column)) {
-      case SQLITE_INTEGER: return "the integer " + std::to_string(sqlite3_column_int64(statement_, column));
-      case SQLITE_FLOAT: return "the real " + shortest_text(sqlite3_column_double(statement_, column));
+      case SQLITE_INTEGER: return join({"the integer ", sqlite3_column_int64(statement_, column)});
+      case SQLITE_FLOAT: return join({"the real ", shortest_text(sqlite3_column_double(statement_, column))});
       case SQLITE_TEXT: return "text";
       case SQLITE_BLOB: return "a blob";
       default: return "NULL";
@@ -238,6 +243,16 @@ private:
 
 struct finalize_statement {
   void operator()(sqlite3_stmt* statement) const noexcept { sqlite3_finalize(statement); }
+};
+
+/// Finalizes a statement prepared for one run when its scope ends, by exception or not (a
+/// std::unique_ptr would cost every user <memory>).
+struct finalize_on_exit {
+  sqlite3_stmt* statement;
+  explicit finalize_on_exit(sqlite3_stmt* prepared) noexcept : statement(prepared) {}
+  finalize_on_exit(const finalize_on_exit&) = delete;
+  finalize_on_exit& operator=(const finalize_on_exit&) = delete;
+  ~finalize_on_exit() { sqlite3_finalize(statement); }
 };
 
 /// Fixed transaction-control statements, cached like any other statement.
@@ -267,27 +282,24 @@ public:
   connection(std::string_view path, const syncorm::sqlite::options& settings) : path_(path) {
     constexpr int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
-    if (code != SQLITE_OK) {
-      const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
-      sqlite3_close_v2(db_);
-      throw connection_error("syncorm: cannot open SQLite database '" + path_ + "': " + message);
-    }
+    if (code != SQLITE_OK) fail_to_open(db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code));
     try {
       sqlite3_extended_result_codes(db_, 1);
       sqlite3_busy_timeout(db_, static_cast<int>(settings.busy_timeout.count()));
+      using syncorm::sqlite::synchronous_mode;
       // Foreign keys are off by default in SQLite; LIKE is case-insensitive by default, which
       // PostgreSQL's is not: both set so the backends agree.
-      execute("PRAGMA foreign_keys = ON");
-      execute("PRAGMA case_sensitive_like = ON");
-      if (settings.write_ahead_log) execute("PRAGMA journal_mode = WAL");
-      switch (settings.synchronous) {
-        case syncorm::sqlite::synchronous_mode::off: execute("PRAGMA synchronous = OFF"); break;
-        case syncorm::sqlite::synchronous_mode::normal: execute("PRAGMA synchronous = NORMAL"); break;
-        case syncorm::sqlite::synchronous_mode::full: execute("PRAGMA synchronous = FULL"); break;
-      }
+      const std::string_view pragmas[] = {
+          "PRAGMA foreign_keys = ON",
+          "PRAGMA case_sensitive_like = ON",
+          settings.write_ahead_log ? "PRAGMA journal_mode = WAL" : "",
+          settings.synchronous == synchronous_mode::off      ? "PRAGMA synchronous = OFF"
+          : settings.synchronous == synchronous_mode::normal ? "PRAGMA synchronous = NORMAL"
+                                                             : "PRAGMA synchronous = FULL"};
+      // One call of execute(), which the compiler would otherwise expand once per pragma.
+      for (const std::string_view pragma : pragmas) execute(pragma);
     } catch (const error& e) {
-      sqlite3_close_v2(db_);
-      throw connection_error("syncorm: cannot open SQLite database '" + path_ + "': " + e.what());
+      fail_to_open(e.what());
     }
   }
 
@@ -296,7 +308,7 @@ public:
 
   ~connection() {
     statements_.clear();
-    for (auto& level : savepoints_)
+    for (const auto& level : savepoints_)
       for (sqlite3_stmt* s : level) sqlite3_finalize(s);
     sqlite3_close_v2(db_);
   }
@@ -307,7 +319,11 @@ public:
   /// The cached prepared statement for `Compiled`, ready to bind: the hot path.
   template <class Compiled>
   cursor start() {
-    sqlite3_stmt* statement = statements_.template get<Compiled>([&] { return prepare(Compiled::sql); });
+    // find and store rather than get(prepare): no lambda and no get<> per statement type.
+    const std::size_t slot = statement_slot<Compiled>();
+    sqlite3_stmt* const* cached = statements_.find(slot, Compiled::sql.data());
+    sqlite3_stmt* statement =
+        cached != nullptr ? *cached : statements_.store(slot, Compiled::sql.data(), prepare(Compiled::sql));
     if constexpr (requires { Compiled::parameters; }) return cursor{statement, db_, Compiled::table, Compiled::parameters};
     else return cursor{statement, db_, Compiled::table};
   }
@@ -321,7 +337,7 @@ public:
       if (code != SQLITE_OK) throw_sqlite_error(db_, code, {});
       sql.remove_prefix(static_cast<std::size_t>(tail - sql.data()));
       if (statement == nullptr) continue;  // whitespace or a comment
-      const std::unique_ptr<sqlite3_stmt, finalize_statement> owned{statement};
+      const finalize_on_exit owned{statement};
       cursor{statement, db_, {}}.finish();  // the cursor resets before `owned` finalizes
     }
   }
@@ -357,11 +373,19 @@ public:
     cursor q = start<data_version_statement>();
     std::int64_t version = 0;
     if (!q.next() || q.read(0, version) != read_status::value)
-      throw error("syncorm: PRAGMA data_version returned no value");
+      throw_error<error>({"syncorm: PRAGMA data_version returned no value"});
     return version;
   }
 
 private:
+  /// Closes the handle and throws connection_error naming the file and `reason`.
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_to_open(std::string_view reason) {
+    // Joined before closing: `reason` may be the handle's own error text.
+    const std::string message = join({"syncorm: cannot open SQLite database '", path_, "': ", reason});
+    sqlite3_close_v2(db_);
+    throw connection_error(message);
+  }
+
   sqlite3_stmt* prepare(std::string_view sql) {
     sqlite3_stmt* statement = nullptr;
     // The text's NUL is counted: SQLite then need not copy it. PERSISTENT: it is reused for the
@@ -375,12 +399,11 @@ private:
   /// Savepoint statements for each nesting depth: 0 SAVEPOINT, 1 RELEASE, 2 ROLLBACK TO.
   void run_savepoint(int depth, int which) {
     const auto level = static_cast<std::size_t>(depth);
-    if (savepoints_.size() <= level) savepoints_.resize(level + 1, {nullptr, nullptr, nullptr});
+    savepoints_.grow_to(level + 1);
     sqlite3_stmt*& statement = savepoints_[level][static_cast<std::size_t>(which)];
     if (statement == nullptr) {
       static constexpr std::array<std::string_view, 3> verbs{"SAVEPOINT", "RELEASE", "ROLLBACK TO"};
-      const std::string sql =
-          std::string(verbs[static_cast<std::size_t>(which)]) + " syncorm_" + std::to_string(depth);
+      const std::string sql = join({verbs[static_cast<std::size_t>(which)], " syncorm_", depth});
       statement = prepare(std::string_view{sql.c_str(), sql.size()});
     }
     cursor{statement, db_, {}}.finish();
@@ -389,7 +412,7 @@ private:
   std::string path_;
   sqlite3* db_ = nullptr;
   statement_cache<sqlite3_stmt*, finalize_statement> statements_;
-  std::vector<std::array<sqlite3_stmt*, 3>> savepoints_;
+  growing_array<std::array<sqlite3_stmt*, 3>> savepoints_;  // by depth: SAVEPOINT, RELEASE, ROLLBACK TO
   transaction_state state_;
 };
 

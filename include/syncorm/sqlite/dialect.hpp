@@ -15,7 +15,8 @@ struct dialect {
   static constexpr std::string_view name = "sqlite";
 
   /// Anonymous `?` placeholders number themselves in order of appearance.
-  static constexpr void append_placeholder(std::string& out, std::size_t) { out += '?'; }
+  template <class Text>
+  static constexpr void append_placeholder(Text& out, std::size_t) { out += '?'; }
 
   /// STRICT tables (SQLite >= 3.37) only know these four storage types; they make SQLite refuse a
   /// value of the wrong type from any writer, as PostgreSQL does.
