@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "postgres_server.hpp"
+#include "throwaway_servers.hpp"
 #include "workload.hpp"
 
 namespace {

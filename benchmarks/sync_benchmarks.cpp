@@ -42,7 +42,7 @@
 #include <thread>
 #include <vector>
 
-#include "postgres_server.hpp"
+#include "throwaway_servers.hpp"
 #include "workload.hpp"
 
 namespace {

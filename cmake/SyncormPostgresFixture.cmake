@@ -5,6 +5,7 @@
 #   syncorm_add_postgres_fixture(<fixture_name>
 #       STATE_DIR <dir>            # relative paths are relative to CMAKE_CURRENT_BINARY_DIR
 #       [REPLICAS <n>]             # streaming hot-standby replicas (default 0)
+#       [APPLY_DELAY <ms>]         # recovery_min_apply_delay of the replicas (default 0): real lag
 #       [TIMEOUT <seconds>])       # timeout of the start test (default 120)
 #
 #     Adds the tests <fixture_name>_start (FIXTURES_SETUP <fixture_name>) and
@@ -32,7 +33,7 @@ set(SYNCORM_PG_SERVER_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/postgres_test_server.sh"
 find_program(SYNCORM_BASH_EXECUTABLE NAMES bash DOC "bash, used to run the PostgreSQL test server script")
 
 function(syncorm_add_postgres_fixture fixture_name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "STATE_DIR;REPLICAS;TIMEOUT" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "STATE_DIR;REPLICAS;APPLY_DELAY;TIMEOUT" "")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "syncorm_add_postgres_fixture: unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -44,6 +45,9 @@ function(syncorm_add_postgres_fixture fixture_name)
   endif()
   if(NOT arg_REPLICAS MATCHES "^[0-9]+$")
     message(FATAL_ERROR "syncorm_add_postgres_fixture(${fixture_name}): REPLICAS must be a non-negative integer, got '${arg_REPLICAS}'")
+  endif()
+  if(NOT arg_APPLY_DELAY)
+    set(arg_APPLY_DELAY 0)
   endif()
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 120)
@@ -60,7 +64,7 @@ function(syncorm_add_postgres_fixture fixture_name)
 
   add_test(NAME "${fixture_name}_start"
            COMMAND "${SYNCORM_BASH_EXECUTABLE}" "${SYNCORM_PG_SERVER_SCRIPT}"
-                   start "${state_dir}" --replicas "${arg_REPLICAS}")
+                   start "${state_dir}" --replicas "${arg_REPLICAS}" --apply-delay "${arg_APPLY_DELAY}")
   set_tests_properties("${fixture_name}_start" PROPERTIES
     FIXTURES_SETUP "${fixture_name}"
     TIMEOUT "${arg_TIMEOUT}"

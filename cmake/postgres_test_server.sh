@@ -2,11 +2,12 @@
 # Throwaway PostgreSQL server(s) for the syncorm test suite.
 #
 # Usage:
-#   postgres_test_server.sh start <state_dir> [--replicas N]
+#   postgres_test_server.sh start <state_dir> [--replicas N] [--apply-delay MS]
 #   postgres_test_server.sh stop <state_dir>
 #   postgres_test_server.sh restart <state_dir>
-#   postgres_test_server.sh stop-primary <state_dir>
-#   postgres_test_server.sh start-primary <state_dir>
+#   postgres_test_server.sh stop-server <state_dir> [primary|replica<i>]   (data kept)
+#   postgres_test_server.sh start-server <state_dir> [primary|replica<i>]
+#   (stop-primary / start-primary: the same for the primary)
 #
 # `start` creates a fresh primary cluster (plus N streaming hot-standby
 # replicas) listening on 127.0.0.1 and on a private Unix socket directory, and
@@ -56,11 +57,11 @@ FAIL_REASON=""
 
 usage() {
     cat >&2 <<'EOF'
-usage: postgres_test_server.sh start <state_dir> [--replicas N]
+usage: postgres_test_server.sh start <state_dir> [--replicas N] [--apply-delay MS]
        postgres_test_server.sh stop <state_dir>
        postgres_test_server.sh restart <state_dir>
-       postgres_test_server.sh stop-primary <state_dir>
-       postgres_test_server.sh start-primary <state_dir>
+       postgres_test_server.sh stop-server <state_dir> [primary|replica<i>]
+       postgres_test_server.sh start-server <state_dir> [primary|replica<i>]
 EOF
     exit 2
 }
@@ -519,12 +520,14 @@ choose_base_dir() {
 }
 
 cmd_start() {
-    local replicas=0 i name datadir sockdir logfile port primary_port primary_sock
+    local replicas=0 apply_delay=0 i name datadir sockdir logfile port primary_port primary_sock
     local conn_admin conn rconn deadline token slot out version
     while (($#)); do
         case "$1" in
             --replicas) (($# >= 2)) || usage; replicas="$2"; shift 2 ;;
             --replicas=*) replicas="${1#--replicas=}"; shift ;;
+            --apply-delay) (($# >= 2)) || usage; apply_delay="$2"; shift 2 ;;
+            --apply-delay=*) apply_delay="${1#--apply-delay=}"; shift ;;
             *) echo "$PROG: unknown option '$1'" >&2; usage ;;
         esac
     done
@@ -633,9 +636,16 @@ cmd_start() {
             ((SECONDS < deadline)) || fail "$name is not replaying changes from the primary within ${TIMEOUT}s"
             sleep 0.2
         done
+        # Only now the replay delay: the replica is known to stream, and from here on it lags by a
+        # known amount, so that tests of stale reads are deterministic.
+        if is_uint "$apply_delay" && ((apply_delay > 0)); then
+            printf "recovery_min_apply_delay = '%sms'\n" "$apply_delay" |
+                as_server tee -a "$datadir/postgresql.auto.conf" >/dev/null
+            as_server "$BINDIR/pg_ctl" reload -D "$datadir" </dev/null >/dev/null 2>&1 || fail "could not reload $name"
+        fi
         printf '%s\n' "$(conninfo_for "$sockdir" "$port" "$DBNAME")" |
             write_state_file "$STATE_DIR/$name.conninfo"
-        info "replica $i streaming: port $port, socket dir $sockdir"
+        info "replica $i streaming: port $port, socket dir $sockdir, replay delay ${apply_delay} ms"
     done
     if ((replicas > 0)); then
         psql_q "$conn_admin" "DROP TABLE IF EXISTS syncorm_replication_probe" >/dev/null 2>&1 || true
@@ -699,28 +709,36 @@ cmd_restart() {
     info "primary restarted"
 }
 
-cmd_stop_primary() {
+cmd_stop_server() {   # cmd_stop_server [name]
+    local name="${1:-primary}" datadir
     load_primary
-    stop_server primary "$PRIMARY_DATADIR" || exit 1
-    info "primary stopped (data kept; use start-primary)"
+    datadir=$(server_field "$name" 2) || { echo "$PROG: no server named $name in $STATE_DIR" >&2; exit 1; }
+    stop_server "$name" "$datadir" || exit 1
+    info "$name stopped (data kept; use start-server)"
 }
-
-cmd_start_primary() {
+cmd_start_server() {  # cmd_start_server [name]
+    local name="${1:-primary}" datadir sockdir logfile pid port deadline
     load_primary
-    local pid
-    pid=$(postmaster_pid primary "$PRIMARY_DATADIR" || true)
-    if postmaster_alive "$pid" "$PRIMARY_DATADIR"; then
-        info "primary already running"
+    datadir=$(server_field "$name" 2) || { echo "$PROG: no server named $name in $STATE_DIR" >&2; exit 1; }
+    sockdir=$(server_field "$name" 3)
+    logfile=$(server_field "$name" 4)
+    pid=$(postmaster_pid "$name" "$datadir" || true)
+    if postmaster_alive "$pid" "$datadir"; then
+        info "$name already running"
         return 0
     fi
-    start_server primary "$PRIMARY_DATADIR" "$PRIMARY_SOCK" "$PRIMARY_LOG" \
-        "$(server_port "$PRIMARY_DATADIR")" || {
-        echo "$PROG: could not start the primary" >&2
-        tail -n 50 "$PRIMARY_LOG" >&2 || true
+    port=$(server_port "$datadir")
+    start_server "$name" "$datadir" "$sockdir" "$logfile" "$port" || {
+        echo "$PROG: could not start $name" >&2
+        tail -n 50 "$logfile" >&2 || true
         exit 1
     }
-    check_primary_up
-    info "primary started"
+    deadline=$((SECONDS + TIMEOUT))
+    until psql_q "$(conninfo_for "$sockdir" "$port" "$DBNAME")" "SELECT 1" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || { echo "$PROG: $name does not accept connections" >&2; exit 1; }
+        sleep 0.2
+    done
+    info "$name started"
 }
 
 # ----------------------------------------------------------------------------
@@ -742,14 +760,16 @@ main() {
             STATE_DIR=$(abs_dir "$dir")
             do_stop
             ;;
-        restart|stop-primary|start-primary)
-            (($# == 0)) || usage
+        restart|stop-primary|start-primary|stop-server|start-server)
+            (($# <= 1)) || usage
             [[ -d "$dir" ]] || { echo "$PROG: no test server was started in $dir" >&2; exit 1; }
             STATE_DIR=$(abs_dir "$dir")
             case "$cmd" in
                 restart) cmd_restart ;;
-                stop-primary) cmd_stop_primary ;;
-                start-primary) cmd_start_primary ;;
+                stop-primary) cmd_stop_server primary ;;
+                start-primary) cmd_start_server primary ;;
+                stop-server) cmd_stop_server "$@" ;;
+                start-server) cmd_start_server "$@" ;;
             esac
             ;;
         *) usage ;;

@@ -9,10 +9,16 @@
 //   order_shipment_sync                              two SQLite files in a fresh temporary folder
 //   order_shipment_sync ORDERS_DB SHIPMENTS_DB       two SQLite files, or with --postgres two
 //   order_shipment_sync --postgres CONNINFO CONNINFO PostgreSQL databases (their tables are recreated)
+//   order_shipment_sync --amqp URL [...]             the same, with the events carried by RabbitMQ:
+//                                                    each application runs a relay publishing its
+//                                                    outbox and reads its own queue
 
 #include <syncorm/postgres.hpp>
 #include <syncorm/sqlite.hpp>
 #include <syncorm/sync.hpp>
+#if SYNCORM_EXAMPLE_WITH_AMQP
+#include <syncorm/amqp.hpp>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +28,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -98,12 +105,48 @@ void say(const char* app, const char* format, Args... args) {
   [[maybe_unused]] const auto written = ::write(STDOUT_FILENO, text, static_cast<std::size_t>(n));
 }
 
-/// The two databases, on either backend.
+/// The two databases, on either backend, and the broker if events go through RabbitMQ.
 struct configuration {
   bool postgres = false;
   std::string orders;
   std::string shipments;
+  std::string broker;  // empty: each application reads the other's outbox directly
+  std::string run;     // names this run's exchange and queues on the broker
 };
+
+/// The exchange and the queue of one application, on the broker.
+std::string exchange_of(const configuration& config) { return "order-shipment-sync-" + config.run; }
+#if SYNCORM_EXAMPLE_WITH_AMQP
+std::string queue_of(const configuration& config, const char* application) {
+  return std::string(application) + "-" + config.run;
+}
+#endif
+
+/// Applies the other application's events with `sub` until stopped. Without a broker it reads the
+/// other database's outbox; with one, its own queue, while a relay publishes its own outbox.
+template <class Database, class Subscriber>
+void exchange_events(Subscriber& sub, const configuration& config, const char* application, const std::string& own_db,
+                     const std::string& other_db, const char* other_name, std::vector<std::string> topics,
+                     std::stop_token stop) {
+  if (config.broker.empty()) {
+    Database feed_db{other_db};
+    syncorm::outbox_source feed{feed_db, other_name};
+    sub.run(feed, stop);
+    return;
+  }
+#if SYNCORM_EXAMPLE_WITH_AMQP
+  Database relay_db{own_db};  // the relay's own connection (its thread's)
+  syncorm::amqp::relay relay{relay_db, {.url = config.broker, .exchange = exchange_of(config),
+                                        .source = std::string(application) + "-db"}};
+  std::jthread relaying([&](std::stop_token relay_stop) { relay.run(relay_stop); });
+  syncorm::amqp::source feed{{.url = config.broker, .exchange = exchange_of(config),
+                              .queue = queue_of(config, application), .topics = std::move(topics)}};
+  sub.run(feed, stop);
+#else
+  (void)own_db, (void)topics, (void)application;
+  throw std::runtime_error("this build has no RabbitMQ support (librabbitmq was not found)");
+#endif
+}
 
 constexpr int order_count = 5;
 
@@ -111,9 +154,8 @@ constexpr int order_count = 5;
 
 template <class Database>
 void orders_application(const configuration& config) {
-  Database db{config.orders};                   // the application's own writes
-  Database consumer_db{config.orders};          // a connection of the subscriber's own (its thread's)
-  Database shipments_feed_db{config.shipments};  // reads the shipments application's outbox
+  Database db{config.orders};           // the application's own writes
+  Database consumer_db{config.orders};  // a connection of the subscriber's own (its thread's)
   syncorm::subscriber sub{consumer_db, "orders", syncorm::on<Shipment>([](const syncorm::event<Shipment>& e, auto& tx) {
                             if (e.kind != syncorm::change::created) return;
                             auto order = tx.template find<Order>(e.row.order_id);
@@ -124,8 +166,9 @@ void orders_application(const configuration& config) {
                             say("orders", "order #%lld shipped with %s (shipment #%lld): marked shipped",
                                 static_cast<long long>(order->id), e.row.carrier.c_str(), static_cast<long long>(e.row.id));
                           })};
-  syncorm::outbox_source shipments_feed{shipments_feed_db, "shipments-db"};
-  std::jthread consumer([&](std::stop_token stop) { sub.run(shipments_feed, stop); });
+  std::jthread consumer([&](std::stop_token stop) {
+    exchange_events<Database>(sub, config, "orders", config.orders, config.shipments, "shipments-db", {"shipments"}, stop);
+  });
 
   std::vector<Customer> customers{{.name = "Ada", .email = "ada@example.com"}, {.name = "Grace"}, {.name = "Alan"}};
   db.insert_many(customers);
@@ -150,7 +193,6 @@ void orders_application(const configuration& config) {
 template <class Database>
 void shipments_application(const configuration& config) {
   Database db{config.shipments};
-  Database orders_feed_db{config.orders};  // reads the orders application's outbox
   syncorm::subscriber sub{db, "shipments",
                           syncorm::on<Order>([](const syncorm::event<Order>& e, auto& tx) {
                             if (e.kind != syncorm::change::created) return;
@@ -160,8 +202,10 @@ void shipments_application(const configuration& config) {
                                 static_cast<long long>(e.row.id), static_cast<long long>(s.id), s.carrier.c_str());
                           }),
                           syncorm::mirror<Customer>()};  // a copy: emits nothing
-  syncorm::outbox_source orders_feed{orders_feed_db, "orders-db"};
-  std::jthread consumer([&](std::stop_token stop) { sub.run(orders_feed, stop); });
+  std::jthread consumer([&](std::stop_token stop) {
+    exchange_events<Database>(sub, config, "shipments", config.shipments, config.orders, "orders-db",
+                              {"orders", "customers"}, stop);
+  });
   while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds{5});
 }
 
@@ -207,9 +251,51 @@ bool quiescent(Database& orders, Database& shipments, auto& orders_progress, aut
          orders_progress.position("shipments-db") == syncorm::latest_position(shipments);
 }
 
+#if SYNCORM_EXAMPLE_WITH_AMQP
+/// Declares both applications' queues before either publishes, so that neither misses the other's
+/// first events (a queue receives what is published once it is bound).
+void declare_queues(const configuration& config) {
+  syncorm::amqp::source orders_queue{{.url = config.broker, .exchange = exchange_of(config),
+                                      .queue = queue_of(config, "orders"), .topics = {"shipments"}}};
+  syncorm::amqp::source shipments_queue{{.url = config.broker, .exchange = exchange_of(config),
+                                         .queue = queue_of(config, "shipments"), .topics = {"orders", "customers"}}};
+  if (!orders_queue.connected() || !shipments_queue.connected())
+    throw syncorm::connection_error("cannot reach RabbitMQ at the URL given");
+}
+
+/// Deletes this run's queues and exchange (housekeeping for a demo, with rabbitmq-c itself).
+void delete_queues(const configuration& config) {
+  std::string url = config.broker;
+  amqp_connection_info info;
+  if (amqp_parse_url(url.data(), &info) != AMQP_STATUS_OK) return;
+  amqp_connection_state_t connection = amqp_new_connection();
+  amqp_socket_t* socket = amqp_tcp_socket_new(connection);
+  if (socket != nullptr && amqp_socket_open(socket, info.host, info.port) == AMQP_STATUS_OK &&
+      amqp_login(connection, *info.vhost != 0 ? info.vhost : "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, info.user,
+                 info.password).reply_type == AMQP_RESPONSE_NORMAL &&
+      amqp_channel_open(connection, 1) != nullptr) {
+    for (const char* application : {"orders", "shipments"})
+      amqp_queue_delete(connection, 1, amqp_cstring_bytes(queue_of(config, application).c_str()), 0, 0);
+    amqp_exchange_delete(connection, 1, amqp_cstring_bytes(exchange_of(config).c_str()), 0);
+    amqp_connection_close(connection, AMQP_REPLY_SUCCESS);
+  }
+  amqp_destroy_connection(connection);
+}
+#else
+void declare_queues(const configuration&) { throw std::runtime_error("this build has no RabbitMQ support"); }
+void delete_queues(const configuration&) {}
+#endif
+
 template <class Database>
 int run(const configuration& config) {
   create_tables<Database>(config);
+  if (!config.broker.empty()) declare_queues(config);
+  struct cleanup {
+    const configuration& config;
+    ~cleanup() {
+      if (!config.broker.empty()) delete_queues(config);
+    }
+  } delete_queues_at_the_end{config};
   const pid_t orders_pid = start([](const configuration& c) { orders_application<Database>(c); }, config);
   const pid_t shipments_pid = start([](const configuration& c) { shipments_application<Database>(c); }, config);
 
@@ -249,8 +335,14 @@ int run(const configuration& config) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   configuration config;
-  if (!args.empty() && args[0] == "--postgres") {
-    config.postgres = true;
+  config.run = std::to_string(::getpid());
+  while (!args.empty() && (args[0] == "--postgres" || (args[0] == "--amqp" && args.size() >= 2))) {
+    if (args[0] == "--postgres") {
+      config.postgres = true;
+    } else {
+      config.broker = args[1];
+      args.erase(args.begin());
+    }
     args.erase(args.begin());
   }
   if (args.size() == 2) {
@@ -262,11 +354,13 @@ int main(int argc, char** argv) {
     config.orders = (folder / "orders.db").string();
     config.shipments = (folder / "shipments.db").string();
   } else {
-    std::fprintf(stderr, "usage: %s [ORDERS_DB SHIPMENTS_DB] | --postgres ORDERS_CONNINFO SHIPMENTS_CONNINFO\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--amqp URL] [ORDERS_DB SHIPMENTS_DB | --postgres ORDERS_CONNINFO SHIPMENTS_CONNINFO]\n",
+                 argv[0]);
     return 2;
   }
   say("example", "orders database: %s", config.orders.c_str());
   say("example", "shipments database: %s", config.shipments.c_str());
+  if (!config.broker.empty()) say("example", "events through RabbitMQ, exchange %s", exchange_of(config).c_str());
   try {
     return config.postgres ? run<syncorm::postgres::database>(config) : run<syncorm::sqlite::database>(config);
   } catch (const std::exception& e) {

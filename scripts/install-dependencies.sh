@@ -11,6 +11,9 @@ packages=(
   libsqlite3-dev            # SQLite backend
   libpq-dev                 # PostgreSQL backend (libpq)
   postgresql                # throwaway PostgreSQL servers started by the tests
+  librabbitmq-dev           # RabbitMQ transport (rabbitmq-c), optional for users
+  rabbitmq-server           # throwaway RabbitMQ brokers started by the tests
+  python3-pika              # the tests' second AMQP client, in another language
   doctest-dev               # tests
   libbenchmark-dev          # benchmarks
   clang-14 libclang-rt-14-dev  # fuzz targets (libFuzzer, ASan, UBSan runtimes)

@@ -4,6 +4,8 @@
 #      tests, and a smoke run of the benchmarks.
 #   2. The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 #   3. The libFuzzer targets (clang), each fuzzing for 30 s from the seed corpus in fuzz/corpus.
+#   4. The suites whose subject is threads (the router: many threads sharing one cluster) under
+#      ThreadSanitizer.
 # The test run starts its own PostgreSQL servers on loopback and stops them afterwards.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,15 +13,21 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc)
 started=$SECONDS
 
+# run_configuration <name> [--only <target> <ctest regex>] <cmake arguments...>
 run_configuration() {
   local name=$1; shift
-  local build="$root/build/$name"
+  local build="$root/build/$name" target=() tests=()
+  if [[ ${1:-} == --only ]]; then
+    target=(--target "$2")
+    tests=(-R "$3")
+    shift 3
+  fi
   echo "==> [$name] configure"
   cmake -S "$root" -B "$build" -DSYNCORM_WARNINGS_AS_ERRORS=ON "$@" >/dev/null
   echo "==> [$name] build"
-  cmake --build "$build" -j"$jobs"
+  cmake --build "$build" -j"$jobs" "${target[@]}"
   echo "==> [$name] test"
-  ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 600
+  ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 600 "${tests[@]}"
 }
 
 run_configuration release -DCMAKE_BUILD_TYPE=Release
@@ -27,4 +35,6 @@ run_configuration sanitize -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=address
   -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
 run_configuration fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DSYNCORM_BUILD_FUZZERS=ON \
   -DSYNCORM_FUZZ_SECONDS=30 -DSYNCORM_BUILD_TESTS=OFF -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
+run_configuration thread --only cluster_tests '^cluster_tests$' -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=thread \
+  -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
 echo "==> all tests passed in $((SECONDS - started)) s"

@@ -18,70 +18,16 @@
 #include <vector>
 
 #include "support/backends.hpp"
+#include "support/processes.hpp"
 #include "support/raw_sql.hpp"
 
 using syncorm::col;
 using test_support::raw_value;
 
-namespace crash_models {
-
-struct Parcel {
-  std::int64_t id = 0;
-  std::string label;
-  std::int64_t version = 0;
-};
-
-/// The consumer's copy of each parcel.
-struct ParcelCopy {
-  std::int64_t id = 0;
-  std::string label;
-  std::int64_t version = 0;
-};
-
-/// One row per applied event: a second application of an event would show as a second row.
-struct Delivery {
-  std::int64_t id = 0;
-  std::int64_t event_position = 0;
-  std::int64_t parcel_id = 0;
-};
-
-}  // namespace crash_models
-
 using namespace crash_models;
-
-template <>
-struct syncorm::sync_traits<Parcel> {};
-
-namespace {
-
-/// Starts `body` in a child process (with connections of its own) and returns its pid.
-template <class Body>
-pid_t start_child(Body&& body) {
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    try {
-      body();
-    } catch (...) {
-      ::_exit(3);
-    }
-    ::_exit(0);
-  }
-  return child;
-}
-
-int wait_for(pid_t child) {
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  return status;
-}
-
-template <class Database>
-std::int64_t scalar(Database& db, const std::string& sql) {
-  return std::stoll(*raw_value(db, sql));
-}
-
-}  // namespace
+using test_support::scalar;
+using test_support::start_child;
+using test_support::wait_for;
 
 TEST_CASE_TEMPLATE("a consumer killed at random points applies each of 10,000 events exactly once", Backend,
                    SYNCORM_TEST_BACKENDS) {
@@ -113,12 +59,7 @@ TEST_CASE_TEMPLATE("a consumer killed at random points applies each of 10,000 ev
     auto own = Backend::open_again(consumer);
     auto feed_db = Backend::open_again(producer);
     syncorm::subscriber sub{own, "parcels", syncorm::subscriber_settings{.batch_size = 37},
-                            syncorm::on<Parcel>([](const syncorm::event<Parcel>& e, auto& tx) {
-                              Delivery d{.event_position = e.position, .parcel_id = e.row.id};
-                              tx.insert(d);
-                              ParcelCopy copy{e.row.id, e.row.label, e.row.version};
-                              tx.upsert(copy);
-                            })};
+                            test_support::copy_parcels()};
     syncorm::outbox_source feed{feed_db, "parcels-db"};
     while (sub.position("parcels-db") < last_position) sub.poll(feed);
   };
@@ -143,14 +84,7 @@ TEST_CASE_TEMPLATE("a consumer killed at random points applies each of 10,000 ev
 
   CHECK(applied() == events);
   CHECK(scalar(consumer, "SELECT count(DISTINCT event_position) FROM delivery") == events);
-  const auto sources = producer.template select<Parcel>(syncorm::order_by(col<&Parcel::id>));
-  const auto copies = consumer.template select<ParcelCopy>(syncorm::order_by(col<&ParcelCopy::id>));
-  REQUIRE(copies.size() == sources.size());
-  std::size_t different = 0;
-  for (std::size_t i = 0; i < copies.size(); ++i)
-    if (copies[i].id != sources[i].id || copies[i].label != sources[i].label || copies[i].version != sources[i].version)
-      ++different;
-  CHECK(different == 0);
+  CHECK(test_support::parcels_differing(producer, consumer) == 0);
 }
 
 TEST_CASE_TEMPLATE("a producer killed before COMMIT announces nothing; one killed after, everything", Backend,

@@ -687,6 +687,47 @@ TEST_CASE_TEMPLATE("malformed events are parked naming event, table and field; u
   if constexpr (Backend::text_accepts_any_bytes) CHECK(contains(errors[5][0], "the payload is not JSON"));
 }
 
+TEST_CASE_TEMPLATE("an event its source could not read is parked at once, in its place or under the source's own key",
+                   Backend, SYNCORM_TEST_BACKENDS) {
+  auto consumer = Backend::open();
+  consumer.template create_table<Order>();
+  scripted_source source;
+  syncorm::raw_event unreadable = order_event("east", 2, 2, "created", "not even JSON");
+  unreadable.malformed = "no aggregateid header";
+  syncorm::raw_event unplaced{.source = "amqp:queue", .position = -12345, .id = "", .topic = "orders",
+                              .aggregate_id = "", .type = "", .payload = "{}", .malformed = "no position header"};
+  source.events = {order_event("east", 1, 1, "created", order_json(1, "e1", 1)), unreadable, unplaced,
+                   order_event("east", 3, 3, "created", order_json(3, "e3", 1))};
+  std::vector<std::int64_t> applied;
+  syncorm::subscriber sub{consumer, "strict", syncorm::on<Order>([&](const syncorm::event<Order>& e, auto& tx) {
+                            applied.push_back(e.position);
+                            Order copy = e.row;
+                            tx.upsert(copy);
+                          })};
+  CHECK(sub.poll(source) == 2);
+  CHECK(applied == std::vector<std::int64_t>{1, 3});
+  CHECK(sub.stats().parked == 2);
+  CHECK(sub.position("east") == 3);  // the unreadable event took its place in east's order
+  CHECK(sub.position("amqp:queue") == 0);  // the unplaced one moved no position
+  const auto parked = raw_query(consumer, "SELECT source, position, error, payload FROM syncorm_parked_events ORDER BY position");
+  REQUIRE(parked.size() == 2);
+  CHECK(*parked[0][0] == "amqp:queue");
+  CHECK(*parked[0][1] == "-12345");
+  CHECK(*parked[0][2] == "no position header");
+  CHECK(*parked[1][0] == "east");
+  CHECK(*parked[1][1] == "2");
+  CHECK(*parked[1][2] == "no aggregateid header");
+  CHECK(*parked[1][3] == "not even JSON");
+
+  // Delivered again (a source redelivers what was not acknowledged): the one in order is a duplicate,
+  // the unplaced one is parked again under the same key, so it stays one row.
+  source.next = 0;
+  CHECK(sub.poll(source) == 0);
+  CHECK(sub.stats().duplicates == 3);
+  CHECK(*raw_value(consumer, "SELECT count(*) FROM syncorm_parked_events") == "2");
+  CHECK(consumer.template count<Order>() == 2);
+}
+
 TEST_CASE_TEMPLATE("retention deletes the outbox rows every named reader has passed", Backend, SYNCORM_TEST_BACKENDS) {
   two_applications<Backend> apps;
   for (int i = 0; i < 10; ++i) {

@@ -28,6 +28,9 @@ using transaction = syncorm::basic_transaction<detail::postgres::connection>;
 /// A connection to a PostgreSQL database, with every syncorm operation on it.
 class database : public syncorm::detail::basic_database<detail::postgres::connection> {
 public:
+  /// The settings a connection is opened with.
+  using options = syncorm::postgres::options;
+
   /// Connects with a libpq connection string ("host=... port=... dbname=..." or a postgresql://
   /// URI); throws connection_error with libpq's message on failure.
   explicit database(std::string_view conninfo, const options& settings = {})

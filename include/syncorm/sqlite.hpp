@@ -25,6 +25,9 @@ using transaction = syncorm::basic_transaction<detail::sqlite::connection>;
 /// A SQLite database file (or ":memory:"), with every syncorm operation on it.
 class database : public syncorm::detail::basic_database<detail::sqlite::connection> {
 public:
+  /// The settings a connection is opened with.
+  using options = syncorm::sqlite::options;
+
   /// Opens (creating if needed) the database at `path`; throws connection_error on failure.
   explicit database(std::string_view path, const options& settings = {})
       : basic_database(std::in_place, path, settings) {}

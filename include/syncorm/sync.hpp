@@ -28,6 +28,7 @@
 #include "core/session.hpp"
 #include "sync/capture.hpp"
 #include "sync/handlers.hpp"
+#include "sync/outbox_reader.hpp"
 #include "sync/outbox_source.hpp"
 #include "sync/source.hpp"
 #include "sync/subscriber.hpp"
@@ -40,35 +41,33 @@ namespace syncorm {
 template <class Database>
 std::int64_t latest_position(Database& producer) {
   using dialect = detail::dialect_of<Database>;
-  return detail::session_access::run<detail::compiled<detail::latest_position_shape, dialect>>(producer, [&](auto& q) {
-    std::optional<std::int64_t> latest;
-    if (q.next()) detail::read_field(q, 0, latest, detail::outbox_table, "position");
-    return latest.value_or(0);
+  return detail::on_primary(producer, [&](auto& db) {
+    return detail::session_access::run<detail::compiled<detail::latest_position_shape, dialect>>(db, [&](auto& q) {
+      std::optional<std::int64_t> latest;
+      if (q.next()) detail::read_field(q, 0, latest, detail::outbox_table, "position");
+      return latest.value_or(0);
+    });
   });
 }
 
-/// Deletes the outbox rows of `producer` that every named reader (consumer names, and later a
-/// message-queue relay) has passed, as recorded in syncorm_outbox_readers. A reader that has never
-/// recorded a position holds everything back. Returns how many rows were deleted.
+/// Deletes the outbox rows of `producer` that every named reader (consumer names, an amqp::relay's
+/// reader name) has passed, as recorded in syncorm_outbox_readers. A reader that has never recorded
+/// a position holds everything back. Returns how many rows were deleted.
 template <class Database>
 std::int64_t prune_outbox(Database& producer, std::initializer_list<std::string_view> readers) {
   using dialect = detail::dialect_of<Database>;
-  detail::session_access::create_if_absent<detail::compiled<detail::create_readers_shape, dialect>>(producer);
-  std::int64_t passed_by_all = std::numeric_limits<std::int64_t>::max();
-  for (std::string_view reader : readers) {
-    const std::int64_t position =
-        detail::session_access::run<detail::compiled<detail::reader_position_shape, dialect>>(producer, [&](auto& q) {
-          q.bind(reader);
-          std::int64_t recorded = 0;
-          if (q.next()) detail::read_field(q, 0, recorded, detail::readers_table, "position");
-          return recorded;
-        });
-    if (position < passed_by_all) passed_by_all = position;
-  }
-  if (readers.size() == 0 || passed_by_all <= 0) return 0;
-  return detail::session_access::run<detail::compiled<detail::prune_outbox_shape, dialect>>(producer, [&](auto& q) {
-    q.bind(passed_by_all);
-    return q.finish();
+  return detail::on_primary(producer, [&](auto& db) -> std::int64_t {
+    detail::session_access::create_if_absent<detail::compiled<detail::create_readers_shape, dialect>>(db);
+    std::int64_t passed_by_all = std::numeric_limits<std::int64_t>::max();
+    for (std::string_view reader : readers) {
+      const std::int64_t position = detail::reader_position(db, reader);
+      if (position < passed_by_all) passed_by_all = position;
+    }
+    if (readers.size() == 0 || passed_by_all <= 0) return 0;
+    return detail::session_access::run<detail::compiled<detail::prune_outbox_shape, dialect>>(db, [&](auto& q) {
+      q.bind(passed_by_all);
+      return q.finish();
+    });
   });
 }
 

@@ -849,8 +849,27 @@ struct session_access {
   }
 };
 
+/// The SQL dialect of a database, a transaction, or anything routing to databases (a cluster names
+/// its database type as `backend`).
 template <class Session>
-using dialect_of = typename std::remove_cvref_t<decltype(session_access::connection(std::declval<Session&>()))>::dialect;
+struct dialect_of_type {
+  using type = typename std::remove_cvref_t<decltype(session_access::connection(std::declval<Session&>()))>::dialect;
+};
+template <class Session>
+  requires requires { typename Session::backend; }
+struct dialect_of_type<Session> {
+  using type = typename dialect_of_type<typename Session::backend>::type;
+};
+template <class Session>
+using dialect_of = typename dialect_of_type<Session>::type;
+
+/// Runs `f` on `db` itself, or for something routing to databases (a cluster), on one of its write
+/// sources: where features keep their own tables (a subscriber's positions, for instance).
+template <class Database, class F>
+decltype(auto) on_primary(Database& db, F&& f) {
+  if constexpr (requires { db.on_write_source(f); }) return db.on_write_source(f);
+  else return f(db);
+}
 
 }  // namespace syncorm::detail
 

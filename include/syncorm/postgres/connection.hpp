@@ -35,6 +35,9 @@ namespace syncorm::postgres {
 struct options {
   /// Sent as application_name, visible in pg_stat_activity.
   std::string application_name = "syncorm";
+  /// Every transaction of the session is read-only (default_transaction_read_only): a write fails
+  /// on this connection whatever server it reaches. A cluster's read connections are opened so.
+  bool read_only = false;
 };
 
 }  // namespace syncorm::postgres
@@ -592,6 +595,14 @@ private:
                                trimmed(PQresultErrorMessage(set.get())));
     }
     ++generation_;  // statements prepared on an earlier session are gone
+    if (settings_.read_only) {
+      // A session setting, so set again on every new session (not a connection option, which
+      // would replace an `options` the connection string may give).
+      const result_handle set{PQexec(handle_, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")};
+      if (PQresultStatus(set.get()) != PGRES_COMMAND_OK)
+        throw connection_error("syncorm: cannot make the PostgreSQL session read-only: " +
+                               trimmed(PQresultErrorMessage(set.get())));
+    }
   }
 
   /// A new session on the same connection string: only ever between transactions.

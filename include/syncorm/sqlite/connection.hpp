@@ -34,6 +34,9 @@ struct options {
   synchronous_mode synchronous = synchronous_mode::full;
   /// Write-ahead logging (readers do not block the writer); ignored for in-memory databases.
   bool write_ahead_log = true;
+  /// Opens the file read-only (SQLITE_OPEN_READONLY): every write fails. The file must exist; a
+  /// cluster's read connections are opened so.
+  bool read_only = false;
 };
 
 }  // namespace syncorm::sqlite
@@ -280,7 +283,8 @@ public:
   using dialect = sqlite::dialect;
 
   connection(std::string_view path, const syncorm::sqlite::options& settings) : path_(path) {
-    constexpr int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    const int flags = (settings.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
     if (code != SQLITE_OK) fail_to_open(db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code));
     try {
@@ -292,7 +296,8 @@ public:
       const std::string_view pragmas[] = {
           "PRAGMA foreign_keys = ON",
           "PRAGMA case_sensitive_like = ON",
-          settings.write_ahead_log ? "PRAGMA journal_mode = WAL" : "",
+          // The journal mode is the file's; a read-only connection finds it as the writer set it.
+          settings.write_ahead_log && !settings.read_only ? "PRAGMA journal_mode = WAL" : "",
           settings.synchronous == synchronous_mode::off      ? "PRAGMA synchronous = OFF"
           : settings.synchronous == synchronous_mode::normal ? "PRAGMA synchronous = NORMAL"
                                                              : "PRAGMA synchronous = FULL"};

@@ -14,9 +14,8 @@
 #include <vector>
 
 #include "../core/session.hpp"
-#include "capture.hpp"
+#include "outbox_reader.hpp"
 #include "source.hpp"
-#include "tables.hpp"
 
 namespace syncorm {
 
@@ -35,13 +34,15 @@ struct outbox_source_settings {
 /// one subscriber.
 template <class Database>
 class outbox_source {
+  static_assert(!requires { typename Database::backend; },
+                "syncorm::outbox_source reads through one connection that it keeps (it LISTENs on it): "
+                "give it a database object connected to the producer, not a cluster");
+
 public:
   /// A source reading `producer`'s outbox (creating it and the readers' table if absent).
   outbox_source(Database& producer, std::string_view name, outbox_source_settings settings = {})
-      : db_(producer), name_(name), settings_(settings) {
-    using dialect = detail::dialect_of<Database>;
-    detail::session_access::create_if_absent<detail::compiled<detail::create_outbox_shape, dialect>>(db_);
-    detail::session_access::create_if_absent<detail::compiled<detail::create_readers_shape, dialect>>(db_);
+      : db_(producer), name_(name), settings_(settings), waiter_(settings.poll_interval) {
+    detail::create_outbox_tables(db_);
   }
 
   /// The name this source's events carry as their source.
@@ -56,7 +57,8 @@ public:
       buffer_.clear();
       next_ = 0;
       if (!after_) after_ = stored_position(std::string_view{name_});
-      read_after(*after_, max);
+      detail::read_outbox(db_, name_, *after_, max, buffer_);
+      if (!buffer_.empty()) after_ = buffer_.back().position;
     }
     const std::size_t available = buffer_.size() - next_;
     return std::span<const raw_event>(buffer_).subspan(next_, available < max ? available : max);
@@ -76,39 +78,13 @@ public:
   /// up to the lowest position of the readers it is given). Also done every progress_interval.
   void record_progress() {
     if (consumer_.empty() || consumed_position_ <= recorded_position_) return;
-    using dialect = detail::dialect_of<Database>;
-    detail::session_access::run<detail::compiled<detail::record_reader_shape, dialect>>(db_, [&](auto& q) {
-      q.bind(std::string_view{consumer_});
-      q.bind(consumed_position_);
-      return q.finish();
-    });
+    detail::record_reader(db_, consumer_, consumed_position_);
     recorded_position_ = consumed_position_;
     progress_recorded_ = std::chrono::steady_clock::now();
   }
 
   /// Waits until the producer may have committed more events, `timeout` passes or `stop` is asked.
-  void wait(std::stop_token stop, std::chrono::milliseconds timeout) {
-    auto& connection = detail::session_access::connection(db_);
-    if constexpr (requires { connection.data_version(); }) {
-      // Another process's commit changes data_version; a commit in this process signals at once.
-      detail::outbox_signal& signal = detail::outbox_signal::instance();
-      const auto deadline = std::chrono::steady_clock::now() + timeout;
-      while (!stop.stop_requested()) {
-        const std::uint64_t seen = signal.commits();
-        const std::int64_t version = connection.data_version();
-        if (version != data_version_) {
-          data_version_ = version;
-          return;
-        }
-        const auto left = deadline - std::chrono::steady_clock::now();
-        if (left <= std::chrono::steady_clock::duration::zero()) return;
-        signal.wait(seen, left < settings_.poll_interval ? left : settings_.poll_interval, stop);
-        if (signal.commits() != seen) return;
-      }
-    } else {
-      connection.wait_for_notification("syncorm_outbox", timeout, stop);
-    }
-  }
+  void wait(std::stop_token stop, std::chrono::milliseconds timeout) { waiter_.wait(db_, stop, timeout); }
 
 private:
   void bind_consumer(std::string_view consumer) {
@@ -116,31 +92,6 @@ private:
     else if (consumer_ != consumer)
       throw error("syncorm: outbox_source '" + name_ + "' already serves consumer '" + consumer_ +
                   "'; give each subscriber a source of its own");
-  }
-
-  void read_after(std::int64_t position, std::size_t max) {
-    using dialect = detail::dialect_of<Database>;
-    detail::session_access::run<detail::compiled<detail::read_outbox_shape, dialect>>(db_, [&](auto& q) {
-      q.bind(position);
-      q.bind(static_cast<std::int64_t>(max));
-      while (q.next()) {
-        raw_event& e = buffer_.emplace_back();
-        e.source = name_;
-        read_column(q, 0, e.position);
-        read_column(q, 1, e.id);
-        read_column(q, 2, e.topic);
-        read_column(q, 3, e.aggregate_id);
-        read_column(q, 4, e.type);
-        read_column(q, 5, e.payload);
-      }
-      return 0;
-    });
-    if (!buffer_.empty()) after_ = buffer_.back().position;
-  }
-
-  template <class Cursor, class Value>
-  static void read_column(Cursor& q, int column, Value& out) {
-    detail::read_field(q, column, out, detail::outbox_table, "outbox column");
   }
 
   Database& db_;
@@ -153,7 +104,7 @@ private:
   std::int64_t consumed_position_ = 0;
   std::int64_t recorded_position_ = 0;
   std::chrono::steady_clock::time_point progress_recorded_{};
-  std::int64_t data_version_ = 0;
+  detail::outbox_waiter waiter_;
 };
 
 }  // namespace syncorm

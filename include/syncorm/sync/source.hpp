@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <concepts>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -18,12 +20,18 @@ namespace syncorm {
 /// One event as a source delivers it, before it is decoded into its model.
 struct raw_event {
   std::string source;        ///< the producer whose commit order `position` belongs to
-  std::int64_t position = 0; ///< its place in that order
+  std::int64_t position = 0; ///< its place in that order (above zero; see `malformed`)
   std::string id;            ///< event id (UUID)
   std::string topic;         ///< aggregatetype: picks the handler
   std::string aggregate_id;  ///< the row's primary key, as text
   std::string type;          ///< "created", "updated" or "destroyed"
   std::string payload;       ///< the row, as JSON
+  /// Why the source could not read this event as one (empty: it could), e.g. a message without a
+  /// usable position. The subscriber parks it at once with this text as the error. With a position
+  /// above zero it takes its place in the source's order like any event; a source that could not
+  /// find one gives zero or below, a key of its own making under which it is parked, and then it
+  /// moves no stored position.
+  std::string malformed;
 };
 
 /// Answers a source's question "how far has this consumer got in source `name`?".
@@ -35,6 +43,15 @@ namespace detail {
 struct any_stored_position {
   std::int64_t operator()(std::string_view) const noexcept { return 0; }
 };
+
+/// Sleeps for `how_long` or until `stop` is asked: the back-off of run() loops.
+inline void sleep_unless_stopped(std::stop_token stop, std::chrono::steady_clock::duration how_long) {
+  if (how_long <= std::chrono::steady_clock::duration::zero()) return;
+  std::mutex mutex;
+  std::condition_variable_any never_notified;
+  std::unique_lock lock{mutex};
+  never_notified.wait_for(lock, stop, how_long, [] { return false; });
+}
 }  // namespace detail
 
 /// A source of events for syncorm::subscriber:

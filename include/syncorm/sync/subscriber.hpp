@@ -98,8 +98,10 @@ public:
       : db_(db), name_(consumer), settings_(settings), handlers_(std::move(handlers)...) {
     if (name_.empty()) throw error("syncorm: a subscriber needs a non-empty consumer name");
     if (settings_.batch_size == 0) settings_.batch_size = 1;
-    detail::session_access::create_if_absent<detail::compiled<detail::create_offsets_shape, dialect>>(db_);
-    detail::session_access::create_if_absent<detail::compiled<detail::create_parked_shape, dialect>>(db_);
+    detail::on_primary(db_, [](auto& primary) {
+      detail::session_access::create_if_absent<detail::compiled<detail::create_offsets_shape, dialect>>(primary);
+      detail::session_access::create_if_absent<detail::compiled<detail::create_parked_shape, dialect>>(primary);
+    });
   }
 
   subscriber(const subscriber&) = delete;
@@ -137,10 +139,10 @@ public:
       } catch (const connection_error&) {
         backoff = backoff.count() == 0 ? settings_.first_retry_delay
                                        : std::min(backoff * 2, settings_.max_retry_delay);
-        sleep(stop, backoff);
+        detail::sleep_unless_stopped(stop, backoff);
         continue;
       }
-      if (retry_) sleep(stop, retry_->not_before - std::chrono::steady_clock::now());
+      if (retry_) detail::sleep_unless_stopped(stop, retry_->not_before - std::chrono::steady_clock::now());
       else source.wait(stop, settings_.idle_wait);
     }
   }
@@ -151,20 +153,22 @@ public:
   /// were applied since (for a mirror, that is an older copy of the row).
   std::size_t replay_parked() {
     std::vector<std::pair<raw_event, std::int32_t>> parked;
-    detail::session_access::run<detail::compiled<detail::list_parked_shape, dialect>>(db_, [&](auto& q) {
-      q.bind(std::string_view{name_});
-      while (q.next()) {
-        auto& [e, attempts] = parked.emplace_back();
-        detail::read_field(q, 0, e.source, detail::parked_table, "source");
-        detail::read_field(q, 1, e.position, detail::parked_table, "position");
-        detail::read_field(q, 2, e.id, detail::parked_table, "id");
-        detail::read_field(q, 3, e.topic, detail::parked_table, "aggregatetype");
-        detail::read_field(q, 4, e.aggregate_id, detail::parked_table, "aggregateid");
-        detail::read_field(q, 5, e.type, detail::parked_table, "type");
-        detail::read_field(q, 6, e.payload, detail::parked_table, "payload");
-        detail::read_field(q, 8, attempts, detail::parked_table, "attempts");
-      }
-      return 0;
+    detail::on_primary(db_, [&](auto& db) {
+      return detail::session_access::run<detail::compiled<detail::list_parked_shape, dialect>>(db, [&](auto& q) {
+        q.bind(std::string_view{name_});
+        while (q.next()) {
+          auto& [e, attempts] = parked.emplace_back();
+          detail::read_field(q, 0, e.source, detail::parked_table, "source");
+          detail::read_field(q, 1, e.position, detail::parked_table, "position");
+          detail::read_field(q, 2, e.id, detail::parked_table, "id");
+          detail::read_field(q, 3, e.topic, detail::parked_table, "aggregatetype");
+          detail::read_field(q, 4, e.aggregate_id, detail::parked_table, "aggregateid");
+          detail::read_field(q, 5, e.type, detail::parked_table, "type");
+          detail::read_field(q, 6, e.payload, detail::parked_table, "payload");
+          detail::read_field(q, 8, attempts, detail::parked_table, "attempts");
+        }
+        return 0;
+      });
     });
     std::size_t replayed = 0;
     for (const auto& [e, attempts] : parked) {
@@ -193,8 +197,9 @@ public:
 
   /// The position this consumer has applied `source` up to (0: nothing yet).
   std::int64_t position(std::string_view source) {
-    return detail::session_access::run<detail::compiled<detail::read_offset_shape, dialect>>(db_, [&](auto& q) {
-      return read_position(q, source);
+    return detail::on_primary(db_, [&](auto& db) {
+      return detail::session_access::run<detail::compiled<detail::read_offset_shape, dialect>>(
+          db, [&](auto& q) { return read_position(q, source); });
     });
   }
 
@@ -270,12 +275,20 @@ private:
     std::vector<source_position> positions;
     for (std::size_t i = 0; i < events.size(); ++i) {
       const raw_event& e = events[i];
-      source_position& at = position_of(tx, positions, e.source);
-      if (e.position <= at.current) {
-        ++counts.duplicates;
+      const bool in_order = e.position > 0;  // a malformed event may have no place in the order
+      if (in_order) {
+        source_position& at = position_of(tx, positions, e.source);
+        if (e.position <= at.current) {
+          ++counts.duplicates;
+          continue;
+        }
+        at.current = e.position;
+      }
+      if (!e.malformed.empty() || !in_order) {  // retrying cannot mend it: park it at once
+        park(tx, e, e.malformed.empty() ? "syncorm: the event has no position above zero" : e.malformed, 1);
+        ++counts.parked;
         continue;
       }
-      at.current = e.position;
       try {
         if (dispatch(e, tx)) ++counts.applied;
         else ++counts.skipped;
@@ -389,14 +402,6 @@ private:
       q.bind(e.position);
       return q.finish();
     });
-  }
-
-  static void sleep(std::stop_token stop, std::chrono::steady_clock::duration how_long) {
-    if (how_long <= std::chrono::steady_clock::duration::zero()) return;
-    std::mutex mutex;
-    std::condition_variable_any never_notified;
-    std::unique_lock lock{mutex};
-    never_notified.wait_for(lock, stop, how_long, [] { return false; });
   }
 
   Database& db_;
