@@ -1,0 +1,64 @@
+# SyncormComponents.cmake -- the library's targets and what `cmake --install` exports for them.
+#
+#   syncorm_add_component(<name> LINK <target>... FIND <line>...)
+#
+#     Adds the INTERFACE target syncorm_<name> (syncorm::<name>), linking the core and LINK, and
+#     installs it as a component of the package: its own export file syncorm-<name>-targets.cmake,
+#     loaded only when the component is asked for, and syncorm-<name>-dependencies.cmake, the FIND
+#     lines, which the package config runs first. A FIND line is one of
+#       syncorm_find_dependency(<find_package arguments>)   e.g. "syncorm_find_dependency(SQLite3)"
+#       syncorm_find_pkg_config(<prefix> <module>)            e.g. "syncorm_find_pkg_config(RABBITMQ librabbitmq)"
+#     (defined in syncormConfig.cmake.in; the pkg-config one makes PkgConfig::<prefix>, which is what
+#     LINK names). A component is one call, e.g. for a Redis cache on hiredis:
+#       syncorm_add_component(redis LINK PkgConfig::HIREDIS FIND "syncorm_find_pkg_config(HIREDIS hiredis)")
+#
+#   syncorm_install_package()
+#
+#     After the last component: installs the headers, the core's export and dependencies, the
+#     package config (listing the components) and its version file.
+
+include_guard(GLOBAL)
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(SYNCORM_PACKAGE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/syncorm)
+
+# Writes <file> in the build tree (for installation) holding the lines given.
+function(_syncorm_write_dependencies file)
+  list(JOIN ARGN "\n" lines)
+  file(CONFIGURE OUTPUT "${PROJECT_BINARY_DIR}/package/${file}" CONTENT "${lines}\n" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/package/${file}" DESTINATION ${SYNCORM_PACKAGE_DIR})
+endfunction()
+
+function(syncorm_add_component name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "LINK;FIND")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "syncorm_add_component(${name}): unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  add_library(syncorm_${name} INTERFACE)
+  add_library(syncorm::${name} ALIAS syncorm_${name})
+  set_target_properties(syncorm_${name} PROPERTIES EXPORT_NAME ${name})
+  target_link_libraries(syncorm_${name} INTERFACE syncorm ${arg_LINK})
+  install(TARGETS syncorm_${name} EXPORT syncorm-${name}-targets)
+  install(EXPORT syncorm-${name}-targets NAMESPACE syncorm:: DESTINATION ${SYNCORM_PACKAGE_DIR})
+  _syncorm_write_dependencies(syncorm-${name}-dependencies.cmake ${arg_FIND})
+  set_property(GLOBAL APPEND PROPERTY SYNCORM_COMPONENTS ${name})
+endfunction()
+
+# The core's dependencies are FIND lines too (syncorm_install_package(FIND ...)).
+function(syncorm_install_package)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "FIND")
+  install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS syncorm EXPORT syncorm-targets)
+  install(EXPORT syncorm-targets NAMESPACE syncorm:: DESTINATION ${SYNCORM_PACKAGE_DIR})
+  _syncorm_write_dependencies(syncorm-dependencies.cmake ${arg_FIND})
+  get_property(SYNCORM_COMPONENTS GLOBAL PROPERTY SYNCORM_COMPONENTS)
+  configure_package_config_file(cmake/syncormConfig.cmake.in "${PROJECT_BINARY_DIR}/package/syncormConfig.cmake"
+    INSTALL_DESTINATION ${SYNCORM_PACKAGE_DIR})
+  # SemVer: a 1.x user accepts any later 1.y. (Before 1.0 a minor release may break; the CHANGELOG says when.)
+  write_basic_package_version_file("${PROJECT_BINARY_DIR}/package/syncormConfigVersion.cmake"
+    COMPATIBILITY SameMajorVersion ARCH_INDEPENDENT)
+  install(FILES "${PROJECT_BINARY_DIR}/package/syncormConfig.cmake"
+                "${PROJECT_BINARY_DIR}/package/syncormConfigVersion.cmake"
+          DESTINATION ${SYNCORM_PACKAGE_DIR})
+endfunction()
