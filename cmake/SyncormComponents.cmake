@@ -12,6 +12,13 @@
 #     LINK names). A component is one call, e.g. for a Redis cache on hiredis:
 #       syncorm_add_component(redis LINK PkgConfig::HIREDIS FIND "syncorm_find_pkg_config(HIREDIS hiredis)")
 #
+#   syncorm_component_option(<name> <default> <what it needs>)
+#
+#     The cache variable SYNCORM_WITH_<NAME>: ON (build the component; its library must be found),
+#     OFF (do not), AUTO (build it where its library is found). Sets in the caller
+#     syncorm_<name>_wanted (false for OFF) and syncorm_<name>_required (REQUIRED for ON, else empty),
+#     for the find_package / pkg_check_modules call. The vcpkg port's and conanfile's features set these.
+#
 #   syncorm_install_package()
 #
 #     After the last component: installs the headers, the core's export and dependencies, the
@@ -28,6 +35,24 @@ function(_syncorm_write_dependencies file)
   list(JOIN ARGN "\n" lines)
   file(CONFIGURE OUTPUT "${PROJECT_BINARY_DIR}/package/${file}" CONTENT "${lines}\n" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/package/${file}" DESTINATION ${SYNCORM_PACKAGE_DIR})
+endfunction()
+
+function(syncorm_component_option name default needs)
+  string(TOUPPER ${name} upper)
+  set(SYNCORM_WITH_${upper} ${default} CACHE STRING "Build syncorm::${name} (needs ${needs}): ON, OFF or AUTO (if found)")
+  set_property(CACHE SYNCORM_WITH_${upper} PROPERTY STRINGS ON OFF AUTO)
+  set(value "${SYNCORM_WITH_${upper}}")
+  string(TOUPPER "${value}" value)
+  if(value STREQUAL "AUTO")
+    set(syncorm_${name}_wanted TRUE PARENT_SCOPE)
+    set(syncorm_${name}_required "" PARENT_SCOPE)
+  elseif(value)
+    set(syncorm_${name}_wanted TRUE PARENT_SCOPE)
+    set(syncorm_${name}_required REQUIRED PARENT_SCOPE)
+  else()
+    set(syncorm_${name}_wanted FALSE PARENT_SCOPE)
+    set(syncorm_${name}_required "" PARENT_SCOPE)
+  endif()
 endfunction()
 
 function(syncorm_add_component name)
