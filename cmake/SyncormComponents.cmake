@@ -9,8 +9,14 @@
 #       syncorm_find_dependency(<find_package arguments>)   e.g. "syncorm_find_dependency(SQLite3)"
 #       syncorm_find_pkg_config(<prefix> <module>)            e.g. "syncorm_find_pkg_config(RABBITMQ librabbitmq)"
 #     (defined in syncormConfig.cmake.in; the pkg-config one makes PkgConfig::<prefix>, which is what
-#     LINK names). A component is one call, e.g. for a Redis cache on hiredis:
-#       syncorm_add_component(redis LINK PkgConfig::HIREDIS FIND "syncorm_find_pkg_config(HIREDIS hiredis)")
+#     LINK names). With its option and find call, e.g. for a Redis cache on hiredis:
+#       syncorm_component_option(redis AUTO "hiredis")
+#       if(syncorm_redis_wanted)
+#         pkg_check_modules(HIREDIS QUIET ${syncorm_redis_required} IMPORTED_TARGET GLOBAL hiredis)
+#       endif()
+#       if(HIREDIS_FOUND)
+#         syncorm_add_component(redis LINK PkgConfig::HIREDIS FIND "syncorm_find_pkg_config(HIREDIS hiredis)")
+#       endif()
 #
 #   syncorm_component_option(<name> <default> <what it needs>)
 #
@@ -19,10 +25,10 @@
 #     syncorm_<name>_wanted (false for OFF) and syncorm_<name>_required (REQUIRED for ON, else empty),
 #     for the find_package / pkg_check_modules call. The vcpkg port's and conanfile's features set these.
 #
-#   syncorm_install_package()
+#   syncorm_install_package(FIND <line>...)
 #
-#     After the last component: installs the headers, the core's export and dependencies, the
-#     package config (listing the components) and its version file.
+#     After the last component: installs the headers, the core's export and its dependencies (the
+#     FIND lines, as above), the package config (listing the components) and its version file.
 
 include_guard(GLOBAL)
 include(GNUInstallDirs)
@@ -70,15 +76,14 @@ function(syncorm_add_component name)
   set_property(GLOBAL APPEND PROPERTY SYNCORM_COMPONENTS ${name})
 endfunction()
 
-# The core's dependencies are FIND lines too (syncorm_install_package(FIND ...)).
 function(syncorm_install_package)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "FIND")
-  install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(TARGETS syncorm EXPORT syncorm-targets)
   install(EXPORT syncorm-targets NAMESPACE syncorm:: DESTINATION ${SYNCORM_PACKAGE_DIR})
   _syncorm_write_dependencies(syncorm-dependencies.cmake ${arg_FIND})
   get_property(SYNCORM_COMPONENTS GLOBAL PROPERTY SYNCORM_COMPONENTS)
-  configure_package_config_file(cmake/syncormConfig.cmake.in "${PROJECT_BINARY_DIR}/package/syncormConfig.cmake"
+  configure_package_config_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/syncormConfig.cmake.in "${PROJECT_BINARY_DIR}/package/syncormConfig.cmake"
     INSTALL_DESTINATION ${SYNCORM_PACKAGE_DIR})
   # SemVer: a 1.x user accepts any later 1.y. (Before 1.0 a minor release may break; the CHANGELOG says when.)
   write_basic_package_version_file("${PROJECT_BINARY_DIR}/package/syncormConfigVersion.cmake"
