@@ -42,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "pairs.hpp"
 #include "throwaway_servers.hpp"
 #include "workload.hpp"
 
@@ -272,41 +273,6 @@ void insert_in_own_transaction(benchmark::State& state) {
   });
 }
 
-/// The median of `values` (which it reorders).
-double median(std::vector<double>& values) {
-  if (values.empty()) return 0;
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
-}
-
-/// Runs `baseline()` and `synced()` in turn, alternating which goes first, each timed on its own;
-/// reports both medians and their ratio. Two operations timed moments apart see the same machine, so
-/// the ratio holds on a busy one, where two benchmarks run seconds apart may each catch a different
-/// neighbour's build.
-template <class Baseline, class Synced>
-void time_pairs(benchmark::State& state, Baseline&& baseline, Synced&& synced) {
-  std::vector<double> baseline_ns;
-  std::vector<double> synced_ns;
-  auto timed = [](auto& operation, std::vector<double>& into) {
-    const auto start = std::chrono::steady_clock::now();
-    operation();
-    into.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
-  };
-  bool synced_first = false;
-  for (auto _ : state) {
-    if (synced_first) timed(synced, synced_ns);
-    timed(baseline, baseline_ns);
-    if (!synced_first) timed(synced, synced_ns);
-    synced_first = !synced_first;
-  }
-  const double baseline_median = median(baseline_ns);
-  const double synced_median = median(synced_ns);
-  state.counters["baseline_us"] = baseline_median / 1e3;
-  state.counters["synced_us"] = synced_median / 1e3;
-  state.counters["ratio"] = baseline_median > 0 ? synced_median / baseline_median : 0;
-}
-
 /// Autocommit inserts of the unsynced and the synced model in turn, on one connection.
 template <class Site>
 void insert_autocommit_pairs(benchmark::State& state) {
@@ -315,7 +281,7 @@ void insert_autocommit_pairs(benchmark::State& state) {
   db.template create_table<SyncedOrder>();
   PlainOrder plain = syncorm_bench::make_orders<PlainOrder>(1).front();
   SyncedOrder synced = syncorm_bench::make_orders<SyncedOrder>(1).front();
-  time_pairs(
+  syncorm_bench::time_pairs(
       state,
       [&] {
         plain.id = 0;
@@ -324,7 +290,8 @@ void insert_autocommit_pairs(benchmark::State& state) {
       [&] {
         synced.id = 0;
         db.insert(synced);
-      });
+      },
+      "synced");
   const auto inserted = static_cast<std::int64_t>(state.iterations());
   if (!rows_and_events_are_there<PlainOrder>(db, inserted) || !rows_and_events_are_there<SyncedOrder>(db, inserted))
     state.SkipWithError("the rows or their outbox rows are not all there");
@@ -629,7 +596,7 @@ void one_writer_pairs(benchmark::State& state) {
   std::mt19937 random(7);
   std::uniform_int_distribution<std::size_t> pick(0, table_rows - 1);
   double amount = 0;
-  time_pairs(
+  syncorm_bench::time_pairs(
       state,
       [&] {
         PlainOrder& row = plain_rows[pick(random)];
@@ -640,7 +607,8 @@ void one_writer_pairs(benchmark::State& state) {
         SyncedOrder& row = synced_rows[pick(random)];
         row.amount = ++amount;
         db.transaction([&](auto& tx) { tx.update(row); });
-      });
+      },
+      "synced");
   if (count_rows(db, "syncorm_outbox") != table_rows + static_cast<std::int64_t>(state.iterations()))
     state.SkipWithError("the outbox does not hold one row per update");
 }

@@ -95,9 +95,22 @@ struct Tag {
   std::string label;
 };
 
+/// A synced model whose own ids may be reused; its outbox positions still may not.
+struct ReusableNote {
+  std::int64_t id = 0;
+  std::string text;
+};
+
 }  // namespace sync_models
 
 using namespace sync_models;
+
+template <>
+struct syncorm::model_traits<ReusableNote> {
+  static constexpr bool may_reuse_ids = true;
+};
+template <>
+struct syncorm::sync_traits<ReusableNote> {};
 
 template <>
 struct syncorm::model_traits<Order> {
@@ -242,6 +255,32 @@ TEST_CASE_TEMPLATE("a write of a synced model leaves one outbox row, committed w
   CHECK(*raw_value(db, "SELECT payload ->> 'status' FROM syncorm_outbox WHERE type = 'updated'") == "2");
   CHECK_FALSE(raw_value(db, "SELECT payload ->> 'note' FROM syncorm_outbox WHERE type = 'created'"));
   CHECK(*raw_value(db, "SELECT count(*) FROM syncorm_outbox WHERE created_at IS NOT NULL") == "3");
+}
+
+TEST_CASE_TEMPLATE("the outbox keeps never-reused positions when a synced model may reuse its ids", Backend,
+                   SYNCORM_TEST_BACKENDS) {
+  auto db = Backend::open();
+  db.template create_table<ReusableNote>();
+  ReusableNote a{.text = "a"}, b{.text = "b"};
+  db.insert(a);
+  db.insert(b);
+  db.remove(b);
+  ReusableNote c{.text = "c"};
+  db.insert(c);
+  const auto rows = outbox_of(db);
+  REQUIRE(rows.size() == 4);
+  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i].position > rows[i - 1].position);
+  CHECK(rows[3].key == std::to_string(c.id));
+  if constexpr (Backend::name == "sqlite") {
+    CHECK(c.id == b.id);
+    CHECK(raw_value(db, "SELECT sql FROM sqlite_master WHERE name = 'syncorm_outbox'")->find("AUTOINCREMENT") !=
+          std::string::npos);
+    CHECK(raw_value(db, "SELECT sql FROM sqlite_master WHERE name = 'reusable_note'")->find("AUTOINCREMENT") ==
+          std::string::npos);
+    CHECK(*raw_value(db, "SELECT seq FROM sqlite_sequence WHERE name = 'syncorm_outbox'") ==
+          std::to_string(rows[3].position));
+    CHECK(*raw_value(db, "SELECT count(*) FROM sqlite_sequence WHERE name = 'reusable_note'") == "0");
+  }
 }
 
 TEST_CASE_TEMPLATE("a model without sync_traits writes no outbox", Backend, SYNCORM_TEST_BACKENDS) {
