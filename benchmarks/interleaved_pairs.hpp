@@ -7,7 +7,7 @@
 //
 // Every pairs benchmark reports the same counters, which benchmarks/results.py reads by name:
 //   ratio, ratio_q1, ratio_q3   median, first and third quartile of variant / baseline (wall time)
-//   cpu_ratio                   median of the same ratio in this thread's CPU time
+//   cpu_ratio, cpu_ratio_q1, cpu_ratio_q3   the same in this thread's CPU time (preemption left out)
 //   baseline_ns, variant_ns     median time of one operation of each side (a call / ops_per_call)
 //   pairs                       how many pairs were timed
 // and a label "<variant> / <baseline>" naming the two sides.
@@ -24,11 +24,13 @@
 
 namespace syncorm_bench {
 
-/// Pairs per pairs benchmark: 400 on the full workload, a handful in a smoke run.
-inline std::int64_t pair_count() { return std::clamp<std::int64_t>(row_count() / 250, 5, 400); }
+/// Pairs per pairs benchmark: `at_most` on the full workload, a handful in a smoke run.
+inline std::int64_t pair_count(std::int64_t at_most = 2000) { return std::clamp<std::int64_t>(row_count() / 50, 5, at_most); }
 
-/// Rows (or lookups) per timed call of a per-row workload: short, so that a pair sees one machine.
-inline std::int64_t chunk_rows(std::int64_t at_most = 1000) { return std::min(row_count(), at_most); }
+/// Rows (or lookups) per timed call of a per-row workload: short (100 rows of SQLite :memory: take
+/// about 0.1 ms), so that most pairs run within one scheduler time slice even on a loaded machine,
+/// and a pair that was preempted is an outlier outside the interquartile range.
+inline std::int64_t chunk_rows(std::int64_t at_most = 100) { return std::min(row_count(), at_most); }
 
 /// The `q` quantile (0..1) of `values`, which it sorts; linear between neighbours.
 inline double quantile(std::vector<double>& values, double q) {
@@ -87,6 +89,8 @@ void interleaved_pairs(benchmark::State& state, const std::string& label, double
   state.counters["ratio_q1"] = quantile(ratios, 0.25);
   state.counters["ratio_q3"] = quantile(ratios, 0.75);
   state.counters["ratio"] = quantile(ratios, 0.5);
+  state.counters["cpu_ratio_q1"] = quantile(cpu_ratios, 0.25);
+  state.counters["cpu_ratio_q3"] = quantile(cpu_ratios, 0.75);
   state.counters["cpu_ratio"] = quantile(cpu_ratios, 0.5);
   state.counters["baseline_ns"] = quantile(baseline_ns, 0.5);
   state.counters["variant_ns"] = quantile(variant_ns, 0.5);
@@ -101,8 +105,8 @@ void interleaved_pairs(benchmark::State& state, const std::string& label, double
 
 }  // namespace syncorm_bench
 
-/// Registers a pairs benchmark: a fixed number of pairs (pair_count()), one repetition (the pairs
-/// are the repetitions), wall time.
-#define SYNCORM_PAIRS_BENCHMARK(function, name)                                                             \
-  BENCHMARK(function)->Name(name)->Iterations(syncorm_bench::pair_count())->Repetitions(1)->UseRealTime() \
-      ->Unit(benchmark::kMicrosecond)
+/// Registers a pairs benchmark: a fixed number of pairs (pair_count(), or pair_count(at_most) with
+/// a third argument, for longer pairs), one repetition (the pairs are the repetitions), wall time.
+#define SYNCORM_PAIRS_BENCHMARK(function, name, ...)                                                     \
+  BENCHMARK(function)->Name(name)->Iterations(syncorm_bench::pair_count(__VA_ARGS__))->Repetitions(1) \
+      ->UseRealTime()->Unit(benchmark::kMicrosecond)

@@ -463,8 +463,11 @@ void insert_pairs(benchmark::State& state, const char* label, std::int64_t n, Ba
 auto syncorm_insert_many = [](syncorm::postgres::database& db, raw_connection&, std::vector<Order>& rows) { db.insert_many(rows); };
 auto copy = [](syncorm::postgres::database&, raw_connection& raw, std::vector<Order>& rows) { raw_copy_insert(raw, rows); };
 
+/// Rows per call of the bulk insert pairs: enough for the protocols' per-statement costs to be spread.
+std::int64_t bulk_rows() { return chunk_rows(1000); }
+
 void insert_many_pairs(benchmark::State& state) {
-  insert_pairs(state, "syncorm insert_many / raw binary COPY", chunk_rows(), copy, syncorm_insert_many);
+  insert_pairs(state, "syncorm insert_many / raw binary COPY", bulk_rows(), copy, syncorm_insert_many);
 }
 void insert_many_vs_per_row_pairs(benchmark::State& state) {
   insert_pairs(state, "syncorm insert_many / raw INSERT per row", chunk_rows(200),
@@ -472,16 +475,16 @@ void insert_many_vs_per_row_pairs(benchmark::State& state) {
                syncorm_insert_many);
 }
 void pipeline_vs_copy_pairs(benchmark::State& state) {
-  insert_pairs(state, "raw pipeline mode / raw binary COPY", chunk_rows(), copy,
+  insert_pairs(state, "raw pipeline mode / raw binary COPY", bulk_rows(), copy,
                [](auto&, raw_connection& raw, std::vector<Order>& rows) { raw_insert_pipelined(raw, rows); });
 }
 void multirow_vs_copy_pairs(benchmark::State& state) {
-  insert_pairs(state, "raw multi-row VALUES / raw binary COPY", chunk_rows(), copy,
+  insert_pairs(state, "raw multi-row VALUES / raw binary COPY", bulk_rows(), copy,
                [](auto&, raw_connection& raw, std::vector<Order>& rows) { raw_insert_multirow(raw, rows); });
 }
 
-/// Lookups per pair side on PostgreSQL: each is a round trip.
-std::int64_t round_trips_per_call() { return chunk_rows(100); }
+/// Lookups per pair side on PostgreSQL: each is a round trip (50 to 200 µs here).
+std::int64_t round_trips_per_call() { return chunk_rows(20); }
 
 void find_pairs(benchmark::State& state) {
   auto db = loaded_database();
@@ -538,10 +541,10 @@ BENCHMARK(where_syncorm)->Name("postgres/select_quarter_by_where/syncorm")->Unit
 BENCHMARK(update_raw)->Name("postgres/update_by_primary_key/raw")->Unit(benchmark::kMillisecond);
 BENCHMARK(update_syncorm)->Name("postgres/update_by_primary_key/syncorm")->Unit(benchmark::kMillisecond);
 
-SYNCORM_PAIRS_BENCHMARK(insert_many_pairs, "postgres/insert_rows_in_one_transaction/pairs_insert_many");
-SYNCORM_PAIRS_BENCHMARK(insert_many_vs_per_row_pairs, "postgres/insert_rows_bulk_vs_one_insert_per_row/pairs_insert_many");
-SYNCORM_PAIRS_BENCHMARK(pipeline_vs_copy_pairs, "postgres/insert_rows_in_one_transaction/pairs_raw_pipeline_mode");
-SYNCORM_PAIRS_BENCHMARK(multirow_vs_copy_pairs, "postgres/insert_rows_in_one_transaction/pairs_raw_multirow_values");
+SYNCORM_PAIRS_BENCHMARK(insert_many_pairs, "postgres/insert_rows_in_one_transaction/pairs_insert_many", 200);
+SYNCORM_PAIRS_BENCHMARK(insert_many_vs_per_row_pairs, "postgres/insert_rows_bulk_vs_one_insert_per_row/pairs_insert_many", 200);
+SYNCORM_PAIRS_BENCHMARK(pipeline_vs_copy_pairs, "postgres/insert_rows_in_one_transaction/pairs_raw_pipeline_mode", 200);
+SYNCORM_PAIRS_BENCHMARK(multirow_vs_copy_pairs, "postgres/insert_rows_in_one_transaction/pairs_raw_multirow_values", 200);
 SYNCORM_PAIRS_BENCHMARK(find_pairs, "postgres/find_by_primary_key/pairs");
 SYNCORM_PAIRS_BENCHMARK(where_pairs, "postgres/select_quarter_by_where/pairs");
 SYNCORM_PAIRS_BENCHMARK(update_pairs, "postgres/update_by_primary_key/pairs");

@@ -300,12 +300,14 @@ def pairs_row(name, entry):
     if workload[1] != "pairs":
         title += " (" + workload[1].replace("pairs_", "").replace("_", " ") + ")"
     ratio = "%.2f [%.2f–%.2f]" % (r["ratio"], r["ratio_q1"], r["ratio_q3"])
+    cpu = "%.2f [%.2f–%.2f]" % (r["cpu_ratio"], r["cpu_ratio_q1"], r["cpu_ratio_q3"]) if "cpu_ratio_q1" in r \
+        else fmt(r.get("cpu_ratio"), 2)
     return "| %s | %s | %s | %s | %s / %s | %d | %s |" % (
-        title, r.get("label", ""), ratio, fmt(r.get("cpu_ratio"), 2), fmt_time_ns(r.get("variant_ns")),
+        title, r.get("label", ""), ratio, cpu, fmt_time_ns(r.get("variant_ns")),
         fmt_time_ns(r.get("baseline_ns")), int(r.get("pairs", 0)), verdict_text(target_verdicts(name, entry)) or "")
 
 
-PAIRS_HEADER = ("| Workload | compared | ratio, median [IQR] | CPU-time ratio | per operation, variant / baseline | pairs | target |\n"
+PAIRS_HEADER = ("| Workload | compared | ratio, median [IQR] | CPU-time ratio, median [IQR] | per operation, variant / baseline | pairs | target |\n"
                 "|---|---|---|---|---|---|---|")
 
 
@@ -396,8 +398,9 @@ def table(result, source):
             source, source),
         "",
         "Ratios are variant / baseline (lower is better; 1.00 = the same): the median and interquartile range of many "
-        "short pairs timed alternately (each pair one call of each side, a millisecond or so apart; the CPU-time ratio "
-        "is the median of the same pairs in this thread's CPU time). Other figures: the median of %s repetitions, the "
+        "short pairs timed alternately (each pair one call of each side, about 0.1 to 2 ms each, moments apart), in wall "
+        "time and in this thread's CPU time (which leaves out time the thread was preempted; on PostgreSQL it also "
+        "leaves out the server's work). Other figures: the median of %s repetitions, the "
         "lowest and highest in brackets. Instruction counts are callgrind's, which load does not move."
         % result.get("repetitions", "?"),
         "",
