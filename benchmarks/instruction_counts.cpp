@@ -16,6 +16,9 @@
 //   cluster_find                 find through a cluster with one read source against a plain
 //                                database on the same WAL file (claim: no more than a lease)
 //   sqlite_find, sqlite_insert, sqlite_update   syncorm against the raw C API, for information
+//   sync_header                  tx.insert of a model without sync_traits, compiled in a translation unit
+//                                that includes <syncorm/sync.hpp> (and has synced models) against one
+//                                that does not (claim: a model without sync_traits costs the same)
 //   sync_insert_autocommit       an autocommit insert with sync_traits against without, for information
 
 #include <syncorm/cluster.hpp>
@@ -24,7 +27,6 @@
 
 #include <sqlite3.h>
 #include <unistd.h>
-#include <valgrind/callgrind.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "hooks_models.hpp"
+#include "instruction_counts.hpp"
 #include "raw_sqlite.hpp"
 #include "sqlite_workload.hpp"
 
@@ -52,8 +55,13 @@ struct unsynced_table {
 struct synced_table {
   static constexpr std::string_view table = "synced_order";
 };
+/// For the sync_header case: same length as instruction_counts_no_sync.cpp's table name.
+struct with_sync_header_table {
+  static constexpr std::string_view table = "order_b";
+};
 using UnsyncedOrder = syncorm_bench::order_row<unsynced_table>;
 using SyncedOrder = syncorm_bench::order_row<synced_table>;
+using UnsyncedWithSyncHeader = syncorm_bench::order_row<with_sync_header_table>;
 
 }  // namespace
 
@@ -67,31 +75,14 @@ namespace {
 namespace raw = syncorm_bench::raw_sqlite;
 using namespace syncorm_bench::hooks_models;
 
-/// A value every case folds its results into and prints, so that nothing is optimised away.
-std::int64_t checksum = 0;
-
-/// Runs `op(i)` a few times unmeasured (statements prepared, caches warm), then `ops` times counted.
-template <class Op>
-void measured(std::int64_t ops, Op&& op) {
-  constexpr std::int64_t warm_up = 100;
-  for (std::int64_t i = 0; i < warm_up; ++i) op(i);
-  CALLGRIND_TOGGLE_COLLECT;
-  for (std::int64_t i = warm_up; i < warm_up + ops; ++i) op(i);
-  CALLGRIND_TOGGLE_COLLECT;
-}
+using syncorm_bench::checksum;
+using syncorm_bench::measured;
+using syncorm_bench::syncorm_insert;
 
 /// Rows loaded before a find or an update case (the ids it walks through).
 constexpr std::int64_t loaded_rows = 10'000;
 
 // ---- one row per op, in one transaction: syncorm's tx.insert / tx.update on any model --------------
-
-template <class Row>
-void syncorm_insert(std::int64_t ops) {
-  auto db = syncorm_bench::open_database<Row>();
-  auto rows = syncorm_bench::make_orders<Row>(ops + 100);
-  db.transaction([&](auto& tx) { measured(ops, [&](std::int64_t i) { tx.insert(rows[static_cast<std::size_t>(i)]); }); });
-  checksum += rows.back().id;
-}
 
 template <class Row>
 void syncorm_update(std::int64_t ops) {
@@ -215,6 +206,8 @@ constexpr case_entry cases[] = {
     {"sqlite_insert", "syncorm", "variant", syncorm_insert<Order>},
     {"sqlite_update", "raw", "baseline", raw_update},
     {"sqlite_update", "syncorm", "variant", syncorm_update<Order>},
+    {"sync_header", "without_sync_hpp", "baseline", syncorm_bench::insert_without_sync_header},
+    {"sync_header", "with_sync_hpp", "variant", syncorm_insert<UnsyncedWithSyncHeader>},
     {"sync_insert_autocommit", "unsynced", "baseline", autocommit_insert<UnsyncedOrder>},
     {"sync_insert_autocommit", "synced", "variant", autocommit_insert<SyncedOrder>},
 };

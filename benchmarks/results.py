@@ -95,6 +95,8 @@ TARGETS = [
 CLAIMS = {
     ("hooks_insert", "empty_hooks_trait"): (1.01, "an empty `hooks<T> {}` costs nothing", "no analysis yet"),
     ("hooks_update", "empty_hooks_trait"): (1.01, "an empty `hooks<T> {}` costs nothing", "no analysis yet"),
+    ("sync_header", "with_sync_hpp"): (1.01, "a model without `sync_traits` costs the same beside synced models",
+                                       "no analysis yet"),
     ("cluster_find", "one_read_source"): (
         1.05, "routing within 1.05x of a plain database",
         "about 400 instructions a find: leasing a pooled connection (one more mutex lock and unlock), choosing the "
