@@ -462,7 +462,8 @@ def table(result, source):
         "1-minute load average %s at the start, %s at the end, %s during the run (median, range %s–%s, sampled every "
         "10 s): the machine is shared with other builds. "
         "Source: [`%s`](%s)." % (
-            result["date"], m["cpu"], m["cores"], m["os"], m["kernel"], m["compiler"], m["sqlite"], m["postgresql"],
+            result["date"] + (" (the run took %d min)" % round(result["duration_s"] / 60) if "duration_s" in result else ""),
+            m["cpu"], m["cores"], m["os"], m["kernel"], m["compiler"], m["sqlite"], m["postgresql"],
             m["rabbitmq"] or "-", m.get("valgrind") or "no valgrind", load.get("start", "?"), load.get("end", "?"),
             load.get("median", "?"), load.get("min", "?"), load.get("max", "?"),
             source, source),
@@ -508,7 +509,8 @@ def main():
     p.add_argument("--readme", default=os.path.join(root, "README.md"))
     p.add_argument("--results-dir", default=os.path.join(here, "results"))
     p.add_argument("--repetitions", type=int, default=3, help="repetitions of the benchmarks that are not pairs")
-    p.add_argument("--filter", help="only benchmarks whose name matches this regex (a partial run)")
+    p.add_argument("--filter", help="only benchmarks whose name matches this regex (a partial run, kept in "
+                                    "<date>-partial.json; it still writes the table, so give --readme elsewhere)")
     p.add_argument("--ops", type=int, default=5000, help="operations per instruction-count case")
     p.add_argument("--compiler", default="", help="the compiler the binaries were built with")
     p.add_argument("--note", default="", help="a sentence about the run (e.g. what else the machine was doing)")
@@ -545,7 +547,9 @@ def main():
                                   "min": "%.1f" % min(loads or [0]), "max": "%.1f" % max(loads or [0]),
                                   "median": "%.1f" % statistics.median(loads or [0])}
         os.makedirs(args.results_dir, exist_ok=True)
-        path = os.path.join(args.results_dir, now.strftime("%Y-%m-%d") + ".json")
+        result["duration_s"] = round((datetime.datetime.now(datetime.timezone.utc) - now).total_seconds())
+        # A partial run (--filter) never replaces the day's full results.
+        path = os.path.join(args.results_dir, now.strftime("%Y-%m-%d") + ("-partial" if args.filter else "") + ".json")
         with open(path, "w") as f:
             json.dump(result, f, indent=1)
             f.write("\n")
