@@ -306,7 +306,7 @@ def target_verdicts(name, entry):
         met = ok(statistics.median(values))
         remarks = []
         r = entry["runs"][0]
-        if t["metric"] == "ratio" and "ratio_q1" in r and not (ok(r["ratio_q1"]) and ok(r["ratio_q3"])):
+        if t["metric"] == "ratio" and "ratio_q1" in r and ok(r["ratio_q1"]) != ok(r["ratio_q3"]):
             remarks.append("the interquartile range %.2f–%.2f crosses the bound" % (r["ratio_q1"], r["ratio_q3"]))
         elif len(values) > 1 and any(ok(v) != met for v in values):
             remarks.append("%d of %d repetitions %s" % (sum(ok(v) != met for v in values), len(values),
