@@ -52,7 +52,7 @@ FAMILIES = [
     ("cache", "Cache", "Memory hit, Redis hit and miss, against a plain find"),
 ]
 
-EARLIER = "not analysed; met in earlier runs on this machine under less load (README before 2026-12-02)"
+EARLIER = "not analysed yet; met in earlier runs on this machine (README before 2026-12-02)"
 
 # Targets of issues 9-12, by benchmark name (the first segment is the family). kind: what is
 # compared; why: the reason when missed, where one is known (README explains more below the table).
