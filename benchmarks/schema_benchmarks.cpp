@@ -19,7 +19,7 @@
 #include <string>
 #include <system_error>
 
-#include "pairs.hpp"
+#include "interleaved_pairs.hpp"
 #include "workload.hpp"
 
 namespace schema_bench {
@@ -113,7 +113,7 @@ void insert_pairs(benchmark::State& state) {
       });
     }
   };
-  syncorm_bench::time_pairs(state, [&] { insert(counted); }, [&] { insert(rowid); }, "may_reuse_ids");
+  syncorm_bench::interleaved_pairs(state, "may_reuse_ids / AUTOINCREMENT", Batch, [&] { insert(counted); }, [&] { insert(rowid); });
   const auto expected = static_cast<std::int64_t>(state.iterations()) * Batch;
   if (count_rows(db, "counted_order") != expected || count_rows(db, "rowid_order") != expected)
     state.SkipWithError("the rows are not all there");
@@ -124,9 +124,9 @@ using file_normal = file<syncorm::sqlite::synchronous_mode::normal>;
 
 }  // namespace
 
-BENCHMARK(insert_pairs<memory, 1>)->Name("schema/autoincrement_insert_autocommit_sqlite_memory/pairs")->UseRealTime();
-BENCHMARK(insert_pairs<memory, 100>)->Name("schema/autoincrement_insert_100_in_transaction_sqlite_memory/pairs")->UseRealTime();
-BENCHMARK(insert_pairs<file_full, 1>)->Name("schema/autoincrement_insert_autocommit_sqlite_file/pairs")->UseRealTime();
-BENCHMARK(insert_pairs<file_full, 100>)->Name("schema/autoincrement_insert_100_in_transaction_sqlite_file/pairs")->UseRealTime();
-BENCHMARK(insert_pairs<file_normal, 1>)->Name("schema/autoincrement_insert_autocommit_sqlite_file_synchronous_normal/pairs")->UseRealTime();
-BENCHMARK(insert_pairs<file_normal, 100>)->Name("schema/autoincrement_insert_100_in_transaction_sqlite_file_synchronous_normal/pairs")->UseRealTime();
+SYNCORM_PAIRS_BENCHMARK((insert_pairs<memory, 1>), "schema/autoincrement_insert_autocommit_sqlite_memory/pairs");
+SYNCORM_PAIRS_BENCHMARK((insert_pairs<memory, 100>), "schema/autoincrement_insert_100_in_transaction_sqlite_memory/pairs");
+SYNCORM_PAIRS_BENCHMARK((insert_pairs<file_full, 1>), "schema/autoincrement_insert_autocommit_sqlite_file/pairs", 200);
+SYNCORM_PAIRS_BENCHMARK((insert_pairs<file_full, 100>), "schema/autoincrement_insert_100_in_transaction_sqlite_file/pairs", 200);
+SYNCORM_PAIRS_BENCHMARK((insert_pairs<file_normal, 1>), "schema/autoincrement_insert_autocommit_sqlite_file_synchronous_normal/pairs");
+SYNCORM_PAIRS_BENCHMARK((insert_pairs<file_normal, 100>), "schema/autoincrement_insert_100_in_transaction_sqlite_file_synchronous_normal/pairs");

@@ -16,6 +16,7 @@ packages=(
   python3-pika              # the tests' second AMQP client, in another language
   doctest-dev               # tests
   libbenchmark-dev          # benchmarks
+  valgrind                  # instruction counts behind the zero-overhead claims (benchmark command)
   clang-14 libclang-rt-14-dev  # fuzz targets (libFuzzer, ASan, UBSan runtimes)
 )
 
