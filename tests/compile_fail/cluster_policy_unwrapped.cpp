@@ -1,4 +1,5 @@
 // expect: syncorm::cluster takes policies wrapped as read_selection<P>, write_selection<P>
+// expect-type: cluster_policies<syncorm::round_robin>
 // A bare policy would not say whether it is for reads or for writes.
 #include <syncorm/cluster.hpp>
 

@@ -1,4 +1,5 @@
 // expect: syncorm::read_selection<P>: P must be default-constructible and callable as std::size_t operator\(\)\(std::span<const syncorm::data_source>\)
+// expect-type: read_selection<pick_first>
 // A selection policy picks an index among the sources; a callable of another shape is refused by name.
 #include <syncorm/cluster.hpp>
 

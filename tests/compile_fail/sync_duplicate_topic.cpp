@@ -1,4 +1,5 @@
 // expect: two handlers take the same topic
+// expect-type: mirror_handler<test_models::Order>, syncorm::detail::mirror_handler<Invoice>
 // Each topic has one handler, so which one applies an event is never in doubt.
 #include <syncorm/sync.hpp>
 

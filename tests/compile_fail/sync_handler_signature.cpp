@@ -1,4 +1,5 @@
 // expect: an on<T> handler must be callable as f\(const syncorm::event<T>& e, auto& tx\)
+// expect-type: T = test_models::Order; F = main\(\)::<lambda
 // The handler receives the event and the consumer's transaction, not the bare row.
 #include <syncorm/sync.hpp>
 

@@ -1,4 +1,5 @@
 // expect: on<T> / mirror<T> needs sync_traits<T>
+// expect-type: T = Invoice
 // A subscriber can only receive a model that has a topic, which is what sync_traits gives it.
 #include <syncorm/sync.hpp>
 

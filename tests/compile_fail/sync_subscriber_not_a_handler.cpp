@@ -1,4 +1,5 @@
 // expect: syncorm::subscriber takes handlers made by syncorm::on<T>\(callable\) and syncorm::mirror<T>\(\)
+// expect-type: subscriber<syncorm::sqlite::database, main\(\)::<lambda
 // A bare callable has no topic: wrap it in on<T>.
 #include <syncorm/sync.hpp>
 
