@@ -3,7 +3,6 @@
 // change buffer (core/change_log.hpp), and the in-process signal that wakes outbox readers when
 // such a transaction commits.
 
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -11,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "../core/chrono.hpp"
 #include "../core/change_log.hpp"
 #include "../core/reflection.hpp"
 #include "../reflect.hpp"

@@ -2,10 +2,10 @@
 // Event ids: UUID version 7 (RFC 9562), time-ordered so that ids written together sit together in
 // an index, with 74 random bits from the thread's generator (core/random.hpp).
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 
+#include "../core/chrono.hpp"
 #include "../core/random.hpp"
 
 namespace syncorm::detail {

@@ -4,13 +4,13 @@
 // commit. outbox_source (a consumer reading the outbox directly) and amqp::relay (publishing it to
 // RabbitMQ) are both such readers.
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <stop_token>
 #include <string_view>
 #include <vector>
 
+#include "../core/chrono.hpp"
 #include "../core/session.hpp"
 #include "capture.hpp"
 #include "source.hpp"

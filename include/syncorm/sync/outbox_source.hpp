@@ -3,7 +3,6 @@
 // database object connected to the producer's database (the embedded default: two SQLite files, or
 // two PostgreSQL databases).
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../core/chrono.hpp"
 #include "../core/session.hpp"
 #include "outbox_reader.hpp"
 #include "source.hpp"

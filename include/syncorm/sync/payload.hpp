@@ -13,7 +13,6 @@
 #include <boost/pfr/core.hpp>
 
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -23,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/chrono.hpp"
 #include "../error.hpp"
 #include "../reflect.hpp"
 #include "../core/field_types.hpp"

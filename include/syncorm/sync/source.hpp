@@ -3,7 +3,6 @@
 // and is told when the consumer has committed some of them; how it gets them (the producer's
 // outbox table, a message queue) is its own business.
 
-#include <chrono>
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
@@ -14,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include "../core/chrono.hpp"
 
 namespace syncorm {
 

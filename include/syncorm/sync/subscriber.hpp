@@ -4,9 +4,7 @@
 // the consumer's new position per source, so a crash anywhere either keeps both or neither; events
 // at or below the stored position are dropped, so a source may deliver twice without harm.
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +18,7 @@
 #include <tuple>
 #include <vector>
 
+#include "../core/chrono.hpp"
 #include "../core/session.hpp"
 #include "../error.hpp"
 #include "handlers.hpp"
@@ -137,8 +136,8 @@ public:
         poll(source);
         backoff = std::chrono::milliseconds{0};
       } catch (const connection_error&) {
-        backoff = backoff.count() == 0 ? settings_.first_retry_delay
-                                       : std::min(backoff * 2, settings_.max_retry_delay);
+        backoff = backoff.count() == 0 ? settings_.first_retry_delay : backoff * 2;
+        if (backoff > settings_.max_retry_delay) backoff = settings_.max_retry_delay;
         detail::sleep_unless_stopped(stop, backoff);
         continue;
       }
@@ -316,7 +315,8 @@ private:
     ++retry_->attempts;
     auto delay = settings_.first_retry_delay;
     for (int i = 1; i < retry_->attempts && delay < settings_.max_retry_delay; ++i) delay *= 2;
-    retry_->not_before = std::chrono::steady_clock::now() + std::min(delay, settings_.max_retry_delay);
+    if (delay > settings_.max_retry_delay) delay = settings_.max_retry_delay;
+    retry_->not_before = std::chrono::steady_clock::now() + delay;
   }
 
   /// After max_attempts failed tries, parks `e` (now at the front of the source) and moves the

@@ -3,7 +3,6 @@
 // microseconds, bytes as base64 (RFC 4648, with padding), and the check that a string is UTF-8
 // (JSON text must be; SQLite text need not be).
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -11,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "../core/chrono.hpp"
 
 namespace syncorm::detail {
 
@@ -111,13 +112,46 @@ inline std::optional<std::vector<std::byte>> from_base64(std::string_view text) 
 }
 
 // ---- ISO 8601 time points -----------------------------------------------------------------------
+// Dates by Howard Hinnant's civil-calendar algorithms rather than <chrono>'s calendar types, whose
+// header (with <sstream> and the time-zone machinery) would cost every translation unit that
+// includes <syncorm/sync.hpp> (issue 13): core/chrono.hpp has the clocks and durations.
+
+/// Days since 1970-01-01 of the proleptic Gregorian date y-m-d.
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+/// The date `days` after 1970-01-01.
+struct civil_date {
+  std::int64_t year;
+  unsigned month;
+  unsigned day;
+};
+constexpr civil_date civil_from_days(std::int64_t days) noexcept {
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
 
 /// "2026-11-23T15:41:31.123456Z": UTC, always six fractional digits (floored to the microsecond).
 inline std::string to_iso8601(std::chrono::sys_time<std::chrono::microseconds> t) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(t);
-  const year_month_day date{day};
-  const hh_mm_ss<microseconds> clock{t - day};
+  constexpr std::int64_t micros_per_day = 86'400'000'000;
+  const std::int64_t micros = t.time_since_epoch().count();
+  std::int64_t day_number = micros / micros_per_day;
+  if (micros % micros_per_day < 0) --day_number;  // floor, for times before 1970
+  const std::int64_t of_day = micros - day_number * micros_per_day;
+  const civil_date date = civil_from_days(day_number);
   char text[32];
   std::size_t at = 0;
   auto digits = [&](long long value, int width) {
@@ -128,19 +162,19 @@ inline std::string to_iso8601(std::chrono::sys_time<std::chrono::microseconds> t
     at += static_cast<std::size_t>(width);
   };
   auto put = [&](char c) { text[at++] = c; };
-  digits(static_cast<int>(date.year()), 4);
+  digits(date.year, 4);
   put('-');
-  digits(static_cast<unsigned>(date.month()), 2);
+  digits(date.month, 2);
   put('-');
-  digits(static_cast<unsigned>(date.day()), 2);
+  digits(date.day, 2);
   put('T');
-  digits(clock.hours().count(), 2);
+  digits(of_day / 3'600'000'000, 2);
   put(':');
-  digits(clock.minutes().count(), 2);
+  digits(of_day / 60'000'000 % 60, 2);
   put(':');
-  digits(clock.seconds().count(), 2);
+  digits(of_day / 1'000'000 % 60, 2);
   put('.');
-  digits(clock.subseconds().count(), 6);
+  digits(of_day % 1'000'000, 6);
   put('Z');
   return std::string(text, at);
 }
@@ -148,7 +182,6 @@ inline std::string to_iso8601(std::chrono::sys_time<std::chrono::microseconds> t
 /// Parses what to_iso8601 writes, also accepting 0 to 9 fractional digits (truncated to the
 /// microsecond) and a "+00:00" suffix for Z; nullopt for anything else, including impossible dates.
 inline std::optional<std::chrono::sys_time<std::chrono::microseconds>> from_iso8601(std::string_view text) {
-  using namespace std::chrono;
   std::size_t at = 0;
   auto number = [&](std::size_t width, int& out) {
     if (at + width > text.size()) return false;
@@ -185,9 +218,14 @@ inline std::optional<std::chrono::sys_time<std::chrono::microseconds>> from_iso8
   }
   const std::string_view zone = text.substr(at);
   if (zone != "Z" && zone != "+00:00") return std::nullopt;
-  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!date.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  return sys_days{date} + hours{h} + minutes{mi} + seconds{s} + microseconds{micros};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  constexpr int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] + (mo == 2 && leap ? 1 : 0) || h > 23 || mi > 59 ||
+      s > 59)
+    return std::nullopt;
+  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return std::chrono::sys_time<std::chrono::microseconds>{
+      std::chrono::microseconds{((days * 24 + h) * 60 + mi) * 60'000'000 + s * 1'000'000LL + micros}};
 }
 
 }  // namespace syncorm::detail
