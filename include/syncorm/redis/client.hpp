@@ -1,0 +1,147 @@
+#pragma once
+// A Redis connection over hiredis: one blocking context, commands as argument vectors (values are
+// never spliced into command text), replies owned until the next call. A connection that failed is
+// dropped and opened again on the next call, at most every retry interval, so that a server that is
+// down costs a caller one failed call, not a connect timeout per call.
+
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../error.hpp"
+
+namespace syncorm::detail::redis {
+
+/// Where a server is: "redis://host:port" (the port defaults to 6379).
+struct endpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+
+  static endpoint parse(std::string_view url) {
+    endpoint e;
+    if (!url.starts_with("redis://"))
+      throw error("syncorm: a Redis URL looks like redis://host:port, not '" + std::string(url) + "'");
+    url.remove_prefix(8);
+    if (const auto slash = url.find('/'); slash != std::string_view::npos) url = url.substr(0, slash);
+    const auto colon = url.rfind(':');
+    e.host = std::string(url.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      const std::string_view port = url.substr(colon + 1);
+      if (std::from_chars(port.data(), port.data() + port.size(), e.port).ec != std::errc{})
+        throw error("syncorm: not a port in a Redis URL: '" + std::string(port) + "'");
+    }
+    if (e.host.empty()) e.host = "127.0.0.1";
+    return e;
+  }
+};
+
+/// A reply, freed with it.
+class reply {
+public:
+  explicit reply(redisReply* r = nullptr) noexcept : r_(r) {}
+  reply(reply&& other) noexcept : r_(std::exchange(other.r_, nullptr)) {}
+  reply& operator=(reply&& other) noexcept {
+    std::swap(r_, other.r_);
+    return *this;
+  }
+  ~reply() {
+    if (r_ != nullptr) freeReplyObject(r_);
+  }
+  [[nodiscard]] const redisReply* get() const noexcept { return r_; }
+  [[nodiscard]] bool is_error() const noexcept { return r_ != nullptr && r_->type == REDIS_REPLY_ERROR; }
+  [[nodiscard]] bool is_nil() const noexcept { return r_ != nullptr && r_->type == REDIS_REPLY_NIL; }
+  [[nodiscard]] std::string_view text() const noexcept {
+    return r_ != nullptr && r_->str != nullptr ? std::string_view(r_->str, r_->len) : std::string_view{};
+  }
+  [[nodiscard]] long long integer() const noexcept { return r_ != nullptr ? r_->integer : 0; }
+
+private:
+  redisReply* r_;
+};
+
+inline timeval to_timeval(std::chrono::milliseconds d) noexcept {
+  return timeval{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
+}
+
+/// One connection; not thread-safe (the caller locks).
+class connection {
+public:
+  explicit connection(endpoint where, std::chrono::milliseconds timeout = std::chrono::milliseconds{500},
+                      std::chrono::milliseconds retry_after = std::chrono::milliseconds{200})
+      : where_(std::move(where)), timeout_(timeout), retry_after_(retry_after) {}
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  ~connection() { close(); }
+
+  /// Runs a command; nullopt when the server cannot be reached (the connection is dropped). An error
+  /// reply is a reply (is_error()).
+  std::optional<reply> command(std::initializer_list<std::string_view> arguments) {
+    if (!open()) return std::nullopt;
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    argv.reserve(arguments.size());
+    lengths.reserve(arguments.size());
+    for (std::string_view a : arguments) {
+      argv.push_back(a.data());
+      lengths.push_back(a.size());
+    }
+    auto* r = static_cast<redisReply*>(
+        redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+    if (r == nullptr) {  // I/O error or timeout: the context cannot be used again
+      close();
+      next_attempt_ = std::chrono::steady_clock::now() + retry_after_;
+      return std::nullopt;
+    }
+    return reply{r};
+  }
+
+  /// Whether a connection is open (false also while waiting to retry).
+  [[nodiscard]] bool is_open() const noexcept { return context_ != nullptr; }
+
+  /// Opens the connection if it is not; false if the server cannot be reached (then not tried
+  /// again before the retry interval).
+  bool open() {
+    if (context_ != nullptr) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_attempt_) return false;
+    redisContext* c = redisConnectWithTimeout(where_.host.c_str(), where_.port, to_timeval(timeout_));
+    if (c == nullptr || c->err != 0 || redisSetTimeout(c, to_timeval(timeout_)) != REDIS_OK) {
+      if (c != nullptr) redisFree(c);
+      next_attempt_ = now + retry_after_;
+      return false;
+    }
+    context_ = c;
+    ++connects_;
+    return true;
+  }
+
+  void close() noexcept {
+    if (context_ != nullptr) redisFree(context_);
+    context_ = nullptr;
+  }
+
+  /// The hiredis context (open), for the subscriber's own reading.
+  [[nodiscard]] redisContext* native_handle() const noexcept { return context_; }
+  /// How many times it connected: a caller sees a reconnection as this growing.
+  [[nodiscard]] std::uint64_t connects() const noexcept { return connects_; }
+
+private:
+  endpoint where_;
+  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds retry_after_;
+  redisContext* context_ = nullptr;
+  std::chrono::steady_clock::time_point next_attempt_{};
+  std::uint64_t connects_ = 0;
+};
+
+}  // namespace syncorm::detail::redis
