@@ -50,11 +50,7 @@ struct syncorm::sync_traits<Order> {
 namespace {
 
 /// The broker's URL: the CTest fixture's, or a throwaway one of the benchmarks' own.
-const std::string& broker_url() {
-  static const syncorm_bench::throwaway_server server{"SYNCORM_RABBITMQ_STATE_DIR", SYNCORM_RABBITMQ_SERVER_SCRIPT,
-                                                      "rabbitmq", "url"};
-  return server.line();
-}
+const std::string& broker_url() { return syncorm_bench::rabbitmq_url(); }
 
 std::string unique(std::string_view stem) {
   static int counter = 0;

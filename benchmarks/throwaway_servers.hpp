@@ -14,19 +14,21 @@
 
 namespace syncorm_bench {
 
-/// A server the tests' script starts (`<script> start <dir>`, `<script> stop <dir>`), and one line of
+/// A server the tests' script cmake/test_servers/<server>.sh starts and stops, and the first line of
 /// a file it writes into its state directory (a conninfo, a URL).
 class throwaway_server {
 public:
-  throwaway_server(const char* state_variable, const std::string& script, const std::string& stem, const std::string& file) {
+  /// `state_variable` names the CTest fixture's state directory (SYNCORM_PG_STATE_DIR ...).
+  throwaway_server(const char* state_variable, const std::string& server, const std::string& file) {
+    const std::string script = std::string{SYNCORM_TEST_SERVERS_DIR} + "/" + server + ".sh";
     if (const char* dir = std::getenv(state_variable)) {
       state_ = dir;
     } else {
-      state_ = std::filesystem::temp_directory_path() / ("syncorm-bench-" + stem + "-" + std::to_string(::getpid()));
+      state_ = std::filesystem::temp_directory_path() / ("syncorm-bench-" + server + "-" + std::to_string(::getpid()));
       stop_command_ = "bash '" + script + "' stop '" + state_.string() + "' >/dev/null 2>&1";
       const std::string start = "bash '" + script + "' start '" + state_.string() + "' >/dev/null";
       if (std::system(start.c_str()) != 0)
-        throw std::runtime_error("could not start a " + stem + " server for the benchmarks (see " + state_.string() + "/logs)");
+        throw std::runtime_error("could not start a " + server + " server for the benchmarks (see " + state_.string() + "/logs)");
       stop_on_terminate(stop_command_);
     }
     std::ifstream in(state_ / file);
@@ -64,7 +66,19 @@ private:
 
 /// The PostgreSQL server's conninfo.
 inline const std::string& postgres_conninfo() {
-  static const throwaway_server server{"SYNCORM_PG_STATE_DIR", SYNCORM_PG_SERVER_SCRIPT, "pg", "primary.conninfo"};
+  static const throwaway_server server{"SYNCORM_PG_STATE_DIR", "postgres", "primary.conninfo"};
+  return server.line();
+}
+
+/// The RabbitMQ broker's URL.
+inline const std::string& rabbitmq_url() {
+  static const throwaway_server server{"SYNCORM_RABBITMQ_STATE_DIR", "rabbitmq", "url"};
+  return server.line();
+}
+
+/// The Redis server's URL.
+inline const std::string& redis_url() {
+  static const throwaway_server server{"SYNCORM_REDIS_STATE_DIR", "redis", "url"};
   return server.line();
 }
 

@@ -83,11 +83,7 @@ struct replica_set {
 
 /// Runs the fixture's server script (stop-server / start-server a replica).
 void server_script(const std::string& command, const std::string& server) {
-  const char* script = std::getenv("SYNCORM_PG_SERVER_SCRIPT");
-  REQUIRE(script != nullptr);
-  const std::string line = std::string("bash '") + script + "' " + command + " '" +
-                           test_support::postgres_state_directory().string() + "' " + server + " >/dev/null 2>&1";
-  REQUIRE(std::system(line.c_str()) == 0);
+  test_support::server_command("PG", command, server);
 }
 
 /// Changes an account's balance behind every cluster's back, on the primary: a read that sees the

@@ -18,13 +18,8 @@ struct Visit {
   std::string page;
 };
 
-void server(const std::string& command) {
-  const char* script = std::getenv("SYNCORM_PG_SERVER_SCRIPT");
-  REQUIRE(script != nullptr);
-  const std::string line = std::string("bash ") + script + " " + command + " " +
-                           test_support::postgres_state_directory().string() + " >/dev/null 2>&1";
-  REQUIRE(std::system(line.c_str()) == 0);
-}
+/// Runs the fixture's script on the primary: restart, stop-server, start-server.
+void server(const std::string& command) { test_support::server_command("PG", command); }
 
 }  // namespace
 
@@ -53,7 +48,7 @@ TEST_CASE("after a server restart the next write and read succeed, each applied 
 TEST_CASE("while the server is down calls fail with libpq's message; once it is back they work") {
   auto db = postgres_backend::open();
   db.create_table<Visit>();
-  server("stop-primary");
+  server("stop-server");
   try {
     (void)db.count<Visit>();
     FAIL("expected connection_error");
@@ -62,7 +57,7 @@ TEST_CASE("while the server is down calls fail with libpq's message; once it is 
   }
   Visit v{.page = "/down"};
   CHECK_THROWS_AS(db.insert(v), syncorm::connection_error);
-  server("start-primary");
+  server("start-server");
   db.insert(v);
   CHECK(db.count<Visit>() == 1);
 }

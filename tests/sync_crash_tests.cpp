@@ -50,36 +50,50 @@ TEST_CASE_TEMPLATE("a consumer killed at random points applies each of 10,000 ev
   REQUIRE(events == created + updated);
   const std::int64_t last_position = scalar(producer, "SELECT max(position) FROM syncorm_outbox");
 
-  auto consumer = Backend::open();
-  consumer.template create_table<ParcelCopy>();
-  consumer.template create_table<Delivery>();
-
-  // The consumer application: applies events until killed (or until it has applied everything).
-  auto consumer_process = [&] {
-    auto own = Backend::open_again(consumer);
-    auto feed_db = Backend::open_again(producer);
-    syncorm::subscriber sub{own, "parcels", syncorm::subscriber_settings{.batch_size = 37},
-                            test_support::copy_parcels()};
-    syncorm::outbox_source feed{feed_db, "parcels-db"};
-    while (sub.position("parcels-db") < last_position) sub.poll(feed);
+  // The consumer application: applies events into `target` until killed (or until it has applied
+  // everything).
+  auto consumer_process = [&](auto& target) {
+    return [&, target_db = &target] {
+      auto own = Backend::open_again(*target_db);
+      auto feed_db = Backend::open_again(producer);
+      syncorm::subscriber sub{own, "parcels", syncorm::subscriber_settings{.batch_size = 37},
+                              test_support::copy_parcels()};
+      syncorm::outbox_source feed{feed_db, "parcels-db"};
+      while (sub.position("parcels-db") < last_position) sub.poll(feed);
+    };
+  };
+  auto open_consumer = [] {
+    auto db = Backend::open();
+    db.template create_table<ParcelCopy>();
+    db.template create_table<Delivery>();
+    return db;
   };
 
+  // Kill times are drawn relative to how long an uninterrupted consumer takes here (on a database
+  // of its own), so that it dies mid-stream many times on a fast machine as on a slow one.
+  auto trial = open_consumer();
+  const auto trial_start = std::chrono::steady_clock::now();
+  REQUIRE(wait_for(start_child(consumer_process(trial))) == 0);
+  const auto full_run = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - trial_start);
   std::mt19937 random(20261123);
-  std::uniform_int_distribution<int> lifetime_ms(5, 60);
+  std::uniform_int_distribution<std::int64_t> lifetime_us(full_run.count() / 40, full_run.count() / 8);
+
+  auto consumer = open_consumer();
   int kills = 0;
   auto applied = [&] { return scalar(consumer, "SELECT count(*) FROM " + std::string(syncorm::table_name<Delivery>)); };
   while (applied() < events && kills < 200) {
-    const pid_t child = start_child(consumer_process);
-    std::this_thread::sleep_for(std::chrono::milliseconds{lifetime_ms(random)});
+    const pid_t child = start_child(consumer_process(consumer));
+    std::this_thread::sleep_for(std::chrono::microseconds{lifetime_us(random)});
     ::kill(child, SIGKILL);
     const int status = wait_for(child);
     if (WIFSIGNALED(status)) ++kills;
     else REQUIRE(WEXITSTATUS(status) == 0);
   }
-  const int finished = wait_for(start_child(consumer_process));  // whatever is left, to the end
+  const int finished = wait_for(start_child(consumer_process(consumer)));  // whatever is left, to the end
   REQUIRE(WIFEXITED(finished));
   REQUIRE(WEXITSTATUS(finished) == 0);
-  MESSAGE(Backend::name << ": consumer killed " << kills << " times");
+  MESSAGE(Backend::name << ": consumer killed " << kills << " times (an uninterrupted run takes "
+                         << full_run.count() / 1000 << " ms)");
   CHECK(kills >= 5);
 
   CHECK(applied() == events);

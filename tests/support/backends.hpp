@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include "servers.hpp"
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -70,25 +72,11 @@ struct sqlite_backend {
   }
 };
 
-/// The state directory of the PostgreSQL server CTest started for this test (see
-/// cmake/SyncormPostgresFixture.cmake). Missing means the test was not run through CTest: that is
-/// a failure, never a reason to skip.
-inline std::filesystem::path postgres_state_directory() {
-  const char* dir = std::getenv("SYNCORM_PG_STATE_DIR");
-  if (dir == nullptr)
-    throw std::runtime_error("SYNCORM_PG_STATE_DIR is not set: run the tests through ctest, which starts PostgreSQL");
-  return dir;
-}
+/// The state directory of the PostgreSQL server CTest started for this test.
+inline std::filesystem::path postgres_state_directory() { return server_state_directory("PG"); }
 
 /// A line of a file the server script wrote into the state directory.
-inline std::string postgres_state_file(const std::string& name) {
-  std::ifstream in(postgres_state_directory() / name);
-  std::string line;
-  if (!std::getline(in, line) || line.empty())
-    throw std::runtime_error("cannot read " + (postgres_state_directory() / name).string() +
-                             ": did the PostgreSQL test server start?");
-  return line;
-}
+inline std::string postgres_state_file(const std::string& name) { return server_state_file("PG", name); }
 
 /// Connection string of the test server's primary.
 inline const std::string& postgres_conninfo() {

@@ -1,5 +1,5 @@
 #pragma once
-// The RabbitMQ broker CTest started for this test (cmake/SyncormRabbitmqFixture.cmake), names
+// The RabbitMQ broker CTest started for this test (cmake/SyncormTestServers.cmake), names
 // unique to this test process, and a plain rabbitmq-c client for what syncorm must not be trusted
 // to check about itself: raw publishes with hand-made headers, and queue depths.
 
@@ -7,6 +7,8 @@
 #include <amqp_tcp_socket.h>
 
 #include <doctest/doctest.h>
+
+#include "servers.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -19,38 +21,14 @@
 
 namespace test_support {
 
-/// The state directory of the test broker; missing means the test was not run through CTest: a
-/// failure, never a reason to skip.
-inline std::filesystem::path broker_state_directory() {
-  const char* dir = std::getenv("SYNCORM_RABBITMQ_STATE_DIR");
-  if (dir == nullptr)
-    throw std::runtime_error("SYNCORM_RABBITMQ_STATE_DIR is not set: run the tests through ctest, which starts RabbitMQ");
-  return dir;
-}
-
 /// The test broker's URL (amqp://guest:guest@127.0.0.1:<port>/).
-inline std::string broker_url() {
-  std::ifstream in(broker_state_directory() / "url");
-  std::string url;
-  if (!std::getline(in, url) || url.empty()) throw std::runtime_error("no broker URL: did the RabbitMQ test broker start?");
-  return url;
-}
+inline std::string broker_url() { return server_state_file("RABBITMQ", "url"); }
 
 /// The test broker's port.
-inline int broker_port() {
-  std::ifstream in(broker_state_directory() / "port");
-  int port = 0;
-  if (!(in >> port)) throw std::runtime_error("no broker port: did the RabbitMQ test broker start?");
-  return port;
-}
+inline int broker_port() { return std::stoi(server_state_file("RABBITMQ", "port")); }
 
 /// Runs the broker script: "kill" (kill -9) or "restart".
-inline void broker_command(const std::string& command) {
-  const char* script = std::getenv("SYNCORM_RABBITMQ_SERVER_SCRIPT");
-  REQUIRE(script != nullptr);
-  const std::string line = "bash '" + std::string(script) + "' " + command + " '" + broker_state_directory().string() + "' >/dev/null";
-  REQUIRE(std::system(line.c_str()) == 0);
-}
+inline void broker_command(const std::string& command) { server_command("RABBITMQ", command); }
 
 /// A name no other test (or test process) uses: for exchanges and queues.
 inline std::string unique_name(std::string_view stem) {
