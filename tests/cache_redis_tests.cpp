@@ -240,3 +240,50 @@ TEST_CASE("Redis killed and restarted: reads go to the database, writes succeed,
   CHECK(messages.find("\nitem\n" + std::to_string(item.id) + "\n") != std::string::npos);  // the kept delete
   CHECK(db.find<Item>(item.id)->stock == 6);
 }
+
+// ---- the router's sticky store on Redis -----------------------------------------------------------
+
+TEST_CASE("redis_sticky_store: a session's next request, in another instance, reads its own writes") {
+  const std::string primary = new_schema_conninfo("primary.conninfo");
+  const std::string schema_options = primary.substr(primary.find(" options="));
+  auto conninfo = [&](const std::string& file) { return test_support::postgres_state_file(file) + schema_options; };
+  const syncorm::cluster_settings settings{.writes = {primary},
+                                           .reads = {conninfo("replica1.conninfo"), conninfo("replica2.conninfo")},
+                                           .sticky_for = 5s,
+                                           .shared_sticky_store = redis_url()};
+  using shared = syncorm::cluster<syncorm::postgres::database, syncorm::sticky_store<syncorm::redis_sticky_store>>;
+  shared first{settings};   // two instances of the application
+  shared second{settings};
+  syncorm::cluster<syncorm::postgres::database> unshared{settings};  // the in-process store
+  first.create_table<Item>();
+  for (int i = 0; i < 300; ++i) {
+    try {
+      (void)second.find<Item>(1);
+      break;
+    } catch (const syncorm::error&) {  // the table is not on the replicas yet
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  Item item{.name = "lamp", .stock = 1};
+  first.session("ada").insert(item);
+  CHECK(second.session("ada").find<Item>(item.id));       // the primary: Redis says ada wrote
+  CHECK_FALSE(second.session("bob").find<Item>(item.id));  // a replica, a second behind
+  CHECK_FALSE(unshared.session("ada").find<Item>(item.id));  // without the shared store: a replica
+  CHECK(redis_cli("HGET syncorm:sticky:ada source") == "0");
+  const std::int64_t until = std::stoll(redis_cli("HGET syncorm:sticky:ada until"));
+  CHECK(until > syncorm::unix_milliseconds());
+  CHECK(until <= syncorm::unix_milliseconds() + 5000);
+  const std::int64_t ttl = std::stoll(redis_cli("PTTL syncorm:sticky:ada"));
+  CHECK(ttl > 0);
+  CHECK(ttl <= 5000);
+}
+
+TEST_CASE("redis_sticky_store: with Redis unreachable, the memory part answers and nothing throws") {
+  syncorm::redis_sticky_store store{10, "redis://127.0.0.1:1"};
+  const std::int64_t until = syncorm::unix_milliseconds() + 1000;
+  CHECK_NOTHROW(store.remember("ada", syncorm::read_your_writes_state{.write_source = 0, .sticky_until = until}, until));
+  const auto state = store.recall("ada");
+  REQUIRE(state);
+  CHECK(state->sticky_until == until);
+  CHECK_FALSE(store.recall("bob"));
+}

@@ -69,8 +69,11 @@ private:
         wake_.wait(lock);
         continue;
       }
-      if (due_.top().when > cache_clock::now()) {
-        wake_.wait_until(lock, due_.top().when);
+      // A copy: wait_until reads the deadline again after waking, and a schedule() meanwhile may
+      // have moved the queue's elements.
+      const cache_clock::time_point next = due_.top().when;
+      if (next > cache_clock::now()) {
+        wake_.wait_until(lock, next);
         continue;
       }
       cache_key key = due_.top().key;
