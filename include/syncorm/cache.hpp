@@ -41,13 +41,18 @@ struct written_key_sink<T> {
   }
 };
 
-/// How long a row of T stays cached: cache_traits<T>::ttl.
+/// How long a row of T stays cached: cache_traits<T>::ttl, a std::chrono::duration.
 template <class T>
-constexpr cache_clock::duration cache_ttl() {
-  static_assert(requires { std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl); },
-                "syncorm: cache_traits<T> needs `static constexpr auto ttl = std::chrono::seconds{...};`");
-  return std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl);
-}
+struct cache_ttl_of {
+  static constexpr bool valid = requires {
+    std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl);
+  };
+  static_assert(valid, "syncorm: cache_traits<T> needs `static constexpr auto ttl = std::chrono::seconds{...};`");
+  static constexpr cache_clock::duration value = [] {
+    if constexpr (valid) return std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl);
+    else return cache_clock::duration{};
+  }();
+};
 
 /// A primary key as text, in a buffer of the caller's (no allocation for integers).
 struct cache_key_text {
@@ -101,7 +106,7 @@ public:
         return hit;
       }
       const detail::fill_ticket ticket = core_.memory.begin_fill();
-      constexpr auto ttl = detail::cache_ttl<T>();
+      constexpr auto ttl = detail::cache_ttl_of<T>::value;
       bool remote_up = static_cast<bool>(core_.remote);
       if (remote_up) {
         std::string value;
