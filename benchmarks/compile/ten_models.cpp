@@ -1,9 +1,11 @@
 // Compile-cost probe: an application's data layer in one translation unit. Ten models, every query
 // form (insert, insert_many, find, select with where / order_by / limit / offset, first, count,
 // update, update_where with set, remove, remove_where, transaction; like, in, is_null, && || !),
-// and hooks on four of the models. benchmarks/compile_cost.sh measures how long g++ takes on it.
+// hooks on four of the models, sync events from three, and a subscriber applying events of two.
+// benchmarks/compile_cost.py measures how long g++ takes on it.
 #include <syncorm/syncorm.hpp>
 #include <syncorm/sqlite.hpp>
+#include <syncorm/sync.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -149,11 +151,19 @@ struct syncorm::hooks<shop::Review> {
   }
 };
 
-// ---- sync (not written yet) ---------------------------------------------------------------------
-// SYNC PLACEHOLDER: when <syncorm/sync.hpp> exists, give Order, Shipment and Customer a
-// syncorm::sync_traits specialisation here, and add a syncorm::subscriber with an on<Order>
-// handler and a mirror<Customer>() (polled once in main), so that this TU measures them too.
-// -------------------------------------------------------------------------------------------------
+// Sync events from three models; a subscriber applies two of them (polled once in main).
+template <>
+struct syncorm::sync_traits<shop::Customer> {
+  static constexpr std::string_view topic = "customers";
+};
+template <>
+struct syncorm::sync_traits<shop::Order> {
+  static constexpr std::string_view topic = "orders";
+};
+template <>
+struct syncorm::sync_traits<shop::Shipment> {
+  static constexpr std::string_view topic = "shipments";
+};
 
 namespace shop {
 
@@ -304,5 +314,18 @@ int main() {
   });
   n += shop::order_lines(db) + shop::shipments(db) + shop::invoices(db) + shop::payments(db);
   n += shop::reviews(db) + shop::audit(db);
+
+  shop::database replica{":memory:"};
+  replica.create_table<shop::Customer>();
+  replica.create_table<shop::Shipment>();
+  syncorm::subscriber sub{replica, "shipping", syncorm::mirror<shop::Customer>(),
+                          syncorm::on<shop::Order>([](const syncorm::event<shop::Order>& e, auto& tx) {
+                            if (e.kind == syncorm::change::created) {
+                              shop::Shipment s{.order_id = e.row.id, .by = shop::carrier::post};
+                              tx.insert(s);
+                            }
+                          })};
+  syncorm::outbox_source feed{db, "shop-db"};
+  n += sub.poll(feed);
   return n > 0 ? 0 : 1;
 }
