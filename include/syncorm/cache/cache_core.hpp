@@ -52,14 +52,17 @@ class cache_core;
 /// The live caches of the process.
 class cache_registry {
 public:
+  /// The process's registry.
   static cache_registry& instance() {
     static cache_registry registry;
     return registry;
   }
+  /// A cache starts hearing of writes.
   void add(cache_core* cache) {
     const std::unique_lock lock{mutex_};
     caches_.push_back(cache);
   }
+  /// A cache stops hearing of writes (returns once no delivery to it is under way).
   void remove(cache_core* cache) {
     const std::unique_lock lock{mutex_};
     caches_.erase(std::remove(caches_.begin(), caches_.end(), cache), caches_.end());
@@ -72,8 +75,11 @@ private:
   std::vector<cache_core*> caches_;
 };
 
+/// The state of one syncorm::cached, whatever Db is.
 class cache_core {
 public:
+  /// Sets up the levels and the timer, and registers for writes; throws if `.redis` is set and the
+  /// Redis level is not in the program.
   explicit cache_core(const cache_settings& settings)
       : settings_(settings),
         memory(settings.max_entries, settings.second_delete_after, settings.stale_fill_guard, counters),

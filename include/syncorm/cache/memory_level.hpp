@@ -76,6 +76,7 @@ struct cache_key_hash {
   }
   std::size_t operator()(const cache_key& k) const noexcept { return (*this)(k.view()); }
 };
+/// Compares owned and viewed keys alike.
 struct cache_key_equal {
   using is_transparent = void;
   static cache_key_view view(const cache_key& k) noexcept { return k.view(); }
@@ -104,6 +105,7 @@ struct cache_counters {
   static void add(std::atomic<std::uint64_t>& counter) noexcept { counter.fetch_add(1, std::memory_order_relaxed); }
 };
 
+/// The in-process level (see above). Thread-safe.
 class memory_level {
 public:
   /// `max_entries` rows at most (split evenly among the shards: at least one a shard, so never

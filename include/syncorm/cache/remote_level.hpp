@@ -25,7 +25,8 @@ enum class remote_status {
 
 /// A shared level: `self` and the calls on it. Default-constructed: none.
 struct remote_level {
-  void* self = nullptr;
+  void* self = nullptr;  ///< the level; null: none
+  /// Reads the row at `k` into `value`.
   remote_status (*get)(void* self, cache_key_view k, std::string& value) = nullptr;
   /// Stores `value` at `k` for `ttl`, atomically refused when the key or its table was written within
   /// the guard window (on any process sharing the server), when `guard` is on.
@@ -34,8 +35,10 @@ struct remote_level {
   /// Deletes `k` (key empty: the table), marks it written, and tells the other processes; while the
   /// server is down the delete is kept and sent when it is back. Never throws.
   void (*invalidate)(void* self, cache_key_view k) noexcept = nullptr;
+  /// Stops and frees the level.
   void (*destroy)(void* self) noexcept = nullptr;
 
+  /// Whether there is a level.
   explicit operator bool() const noexcept { return self != nullptr; }
 };
 

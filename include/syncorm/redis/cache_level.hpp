@@ -11,21 +11,16 @@
 //    set the write marker for the window, PUBLISH the delete for the other processes' memory.
 //
 // The key names are built inside the scripts, so this needs a single Redis server (not Redis
-// Cluster). A subscriber thread applies other processes' deletes to this process's memory level.
-// While the server is down: reads go to the database (counted as redis_errors), deletes are kept
-// and sent once it is back, and since deletes published meanwhile were missed, the memory level is
-// emptied then.
-
-#include <poll.h>
+// Cluster). Other processes' deletes reach this process's memory level through
+// invalidations.hpp. While the server is down: reads go to the database (counted as redis_errors),
+// deletes are kept and sent once it is back.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
-#include <random>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -33,10 +28,9 @@
 #include "../cache/memory_level.hpp"
 #include "../cache/remote_level.hpp"
 #include "client.hpp"
+#include "invalidations.hpp"
 
 namespace syncorm::detail::redis {
-
-inline constexpr std::string_view invalidation_channel = "syncorm:cache:invalidate";
 
 /// ARGV: table, key.
 inline constexpr std::string_view get_script = R"lua(
@@ -76,30 +70,23 @@ redis.call('PUBLISH', 'syncorm:cache:invalidate', ARGV[4])
 return 1
 )lua";
 
-/// A tag for one cache level, in the messages it publishes (its own come back to it and are
-/// skipped). Per level, not per process: a forked child has levels of its own.
-inline std::string new_level_tag() {
-  std::random_device random;
-  return std::to_string((std::uint64_t{random()} << 32) | random());
-}
-
+/// The Redis level (see above). Thread-safe: one command connection under a lock, one subscriber
+/// connection on a thread of its own.
 class cache_level {
 public:
+  /// Connects lazily to `url`; starts the subscriber thread.
   cache_level(const std::string& url, std::chrono::milliseconds window, memory_level& memory, cache_counters& counters)
       : where_(endpoint::parse(url)),
         tag_(new_level_tag()),
         window_ms_(std::to_string(std::max<std::int64_t>(window.count(), 1))),
-        memory_(memory),
         counters_(counters),
         commands_(where_),
-        subscriber_([this] { listen(); }) {}
+        listener_(where_, tag_, memory) {}
   cache_level(const cache_level&) = delete;
   cache_level& operator=(const cache_level&) = delete;
-  ~cache_level() {
-    stopping_ = true;
-    subscriber_.join();
-  }
+  ~cache_level() = default;
 
+  /// The row at `k` (remote_level::get).
   remote_status get(cache_key_view k, std::string& value) {
     const std::lock_guard lock{mutex_};
     if (!ready()) return remote_status::unavailable;
@@ -110,6 +97,7 @@ public:
     return remote_status::hit;
   }
 
+  /// Stores the row at `k` unless the guard refuses (remote_level::store).
   remote_status store(cache_key_view k, std::string_view value, std::chrono::milliseconds ttl, bool guard) {
     const std::lock_guard lock{mutex_};
     if (!ready()) return remote_status::unavailable;
@@ -119,6 +107,7 @@ public:
     return r->integer() == 1 ? remote_status::stored : remote_status::refused;
   }
 
+  /// Deletes `k` everywhere, or keeps the delete for later (remote_level::invalidate).
   void invalidate(cache_key_view k) noexcept {
     try {
       const std::lock_guard lock{mutex_};
@@ -179,79 +168,15 @@ private:
     return remote_status::unavailable;
   }
 
-  /// The subscriber thread: applies other processes' deletes to the memory level; after the
-  /// subscription was lost (the server went away), empties the memory level, since deletes were
-  /// missed meanwhile.
-  void listen() {
-    connection sub{where_, std::chrono::milliseconds{500}, std::chrono::milliseconds{200}};
-    bool subscribed_before = false;
-    while (!stopping_) {
-      if (!sub.is_open()) {
-        if (!sub.open()) {
-          std::this_thread::sleep_for(std::chrono::milliseconds{50});
-          continue;
-        }
-        auto r = sub.command({"SUBSCRIBE", invalidation_channel});
-        if (!r || r->is_error()) {
-          sub.close();
-          continue;
-        }
-        if (subscribed_before) clear_memory();
-        subscribed_before = true;
-      }
-      pollfd p{sub.native_handle()->fd, POLLIN, 0};
-      const int ready = ::poll(&p, 1, 100);
-      if (ready <= 0) continue;
-      if (redisBufferRead(sub.native_handle()) != REDIS_OK) {
-        sub.close();
-        clear_memory();
-        continue;
-      }
-      void* raw = nullptr;
-      while (redisGetReplyFromReader(sub.native_handle(), &raw) == REDIS_OK && raw != nullptr) {
-        const reply message{static_cast<redisReply*>(raw)};
-        raw = nullptr;
-        apply(message);
-      }
-    }
-  }
-
-  void apply(const reply& message) noexcept {
-    const redisReply* r = message.get();
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[2]->type != REDIS_REPLY_STRING) return;
-    const std::string_view text(r->element[2]->str, r->element[2]->len);
-    const auto first = text.find('\n');
-    const auto second = text.find('\n', first + 1);
-    if (first == std::string_view::npos || second == std::string_view::npos) return;
-    if (text.substr(0, first) == tag_) return;  // our own delete, applied already
-    const std::string_view table = text.substr(first + 1, second - first - 1);
-    const std::string_view key = text.substr(second + 1);
-    try {
-      if (key == "*") memory_.clear();
-      else memory_.invalidate(cache_key_view{table, key});
-    } catch (...) {
-      clear_memory();
-    }
-  }
-
-  void clear_memory() noexcept {
-    try {
-      memory_.clear();
-    } catch (...) {
-    }
-  }
-
   endpoint where_;
   std::string tag_;
   std::string window_ms_;
-  memory_level& memory_;
   cache_counters& counters_;
   std::mutex mutex_;  // the command connection and the kept deletes
   connection commands_;
   std::unordered_set<cache_key, key_hash, key_equal> pending_;
   bool lost_ = false;
-  std::atomic<bool> stopping_{false};
-  std::thread subscriber_;  // last: started once everything it uses exists
+  invalidation_listener listener_;  // last: its thread starts once everything else exists
 };
 
 /// The remote_level the cache calls.

@@ -5,6 +5,8 @@
 // down costs a caller one failed call, not a connect timeout per call.
 
 #include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/time.h>
 
 #include <charconv>
@@ -27,6 +29,7 @@ struct endpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
 
+  /// Reads "redis://host:port[/...]"; throws syncorm::error for anything else.
   static endpoint parse(std::string_view url) {
     endpoint e;
     if (!url.starts_with("redis://"))
@@ -48,6 +51,7 @@ struct endpoint {
 /// A reply, freed with it.
 class reply {
 public:
+  /// Owns `r`.
   explicit reply(redisReply* r = nullptr) noexcept : r_(r) {}
   reply(reply&& other) noexcept : r_(std::exchange(other.r_, nullptr)) {}
   reply& operator=(reply&& other) noexcept {
@@ -57,25 +61,65 @@ public:
   ~reply() {
     if (r_ != nullptr) freeReplyObject(r_);
   }
+  /// hiredis's reply.
   [[nodiscard]] const redisReply* get() const noexcept { return r_; }
+  /// An error reply (a script that failed, a wrong command).
   [[nodiscard]] bool is_error() const noexcept { return r_ != nullptr && r_->type == REDIS_REPLY_ERROR; }
+  /// A nil reply (no such key).
   [[nodiscard]] bool is_nil() const noexcept { return r_ != nullptr && r_->type == REDIS_REPLY_NIL; }
+  /// A string reply's bytes.
   [[nodiscard]] std::string_view text() const noexcept {
     return r_ != nullptr && r_->str != nullptr ? std::string_view(r_->str, r_->len) : std::string_view{};
   }
+  /// An integer reply's value.
   [[nodiscard]] long long integer() const noexcept { return r_ != nullptr ? r_->integer : 0; }
 
 private:
   redisReply* r_;
 };
 
+/// A duration as hiredis takes it.
 inline timeval to_timeval(std::chrono::milliseconds d) noexcept {
   return timeval{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
 }
 
+/// SIGPIPE blocked on this thread for a scope: hiredis writes with write(), and a write to a server
+/// that went away would otherwise end the process. A SIGPIPE raised meanwhile is consumed, unless
+/// one was pending already (then it is the program's). What libpq does around its sends.
+class sigpipe_blocked {
+public:
+  sigpipe_blocked() noexcept {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &previous_);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
+  ~sigpipe_blocked() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec no_wait{};
+        sigtimedwait(&pipe_, nullptr, &no_wait);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  sigpipe_blocked(const sigpipe_blocked&) = delete;
+  sigpipe_blocked& operator=(const sigpipe_blocked&) = delete;
+
+private:
+  sigset_t pipe_{};
+  sigset_t previous_{};
+  bool was_pending_ = false;
+};
+
 /// One connection; not thread-safe (the caller locks).
 class connection {
 public:
+  /// Not connected yet: the first command connects.
   explicit connection(endpoint where, std::chrono::milliseconds timeout = std::chrono::milliseconds{500},
                       std::chrono::milliseconds retry_after = std::chrono::milliseconds{200})
       : where_(std::move(where)), timeout_(timeout), retry_after_(retry_after) {}
@@ -95,6 +139,7 @@ public:
       argv.push_back(a.data());
       lengths.push_back(a.size());
     }
+    const sigpipe_blocked no_sigpipe;
     auto* r = static_cast<redisReply*>(
         redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
     if (r == nullptr) {  // I/O error or timeout: the context cannot be used again
@@ -125,6 +170,7 @@ public:
     return true;
   }
 
+  /// Drops the connection (the next command connects again).
   void close() noexcept {
     if (context_ != nullptr) redisFree(context_);
     context_ = nullptr;
