@@ -52,11 +52,23 @@ struct syncorm::cache_traits<Item> {
 namespace {
 
 std::string redis_state(const std::string& name) { return test_support::server_state_file("REDIS", name); }
-std::string redis_url() { return redis_state("url"); }
+/// The server's URL, with a Redis database of its own for each test case: rows are keyed by table
+/// and id, and every case has an "item" table of its own (in a PostgreSQL schema of its own).
+int& redis_database() {
+  static int database = 0;
+  return database;
+}
+std::string redis_url() { return redis_state("url") + "/" + std::to_string(redis_database()); }
+/// Starts a test case on a Redis database of its own.
+void use_new_redis_database() {
+  static int next = 1;
+  redis_database() = next++;
+}
 
 /// Output of redis-cli (the independent client) on the test server, trailing newline removed.
 std::string redis_cli(const std::string& arguments) {
-  const std::string line = "redis-cli -h 127.0.0.1 -p " + redis_state("port") + " " + arguments + " 2>&1";
+  const std::string line = "redis-cli -h 127.0.0.1 -p " + redis_state("port") + " -n " +
+                           std::to_string(redis_database()) + " " + arguments + " 2>&1";
   FILE* pipe = ::popen(line.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
@@ -91,7 +103,10 @@ syncorm::cache_settings with_redis(std::chrono::milliseconds second_delete_after
 /// Another process (this test program again, running only the "child" case below) that updates
 /// item `id` to `stock` through a cache of its own on `conninfo`, sharing Redis.
 void update_in_another_process(const std::string& conninfo, std::int64_t id, std::int64_t stock) {
-  ::setenv("SYNCORM_CACHE_CHILD", (conninfo + "\n" + std::to_string(id) + "\n" + std::to_string(stock)).c_str(), 1);
+  ::setenv("SYNCORM_CACHE_CHILD",
+           (conninfo + "\n" + std::to_string(id) + "\n" + std::to_string(stock) + "\n" + std::to_string(redis_database()))
+               .c_str(),
+           1);
   std::array<char, 4096> self{};
   const ssize_t length = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
   REQUIRE(length > 0);
@@ -110,13 +125,16 @@ TEST_CASE("child process: update an item") {
   const std::string text = job;
   const auto a = text.find('\n');
   const auto b = text.find('\n', a + 1);
+  const auto c = text.find('\n', b + 1);
+  redis_database() = std::stoi(text.substr(c + 1));
   syncorm::cached<syncorm::postgres::database> db{text.substr(0, a), with_redis()};
   Item item = *db.find<Item>(std::stoll(text.substr(a + 1, b - a - 1)));
-  item.stock = std::stoll(text.substr(b + 1));
+  item.stock = std::stoll(text.substr(b + 1, c - b - 1));
   REQUIRE(db.update(item));
 }
 
 TEST_CASE("memory, then Redis, then the database; a fill is in Redis for every process") {
+  use_new_redis_database();
   const std::string conninfo = new_schema_conninfo("primary.conninfo");
   syncorm::cached<syncorm::postgres::database> a{conninfo, with_redis(200ms)};
   syncorm::cached<syncorm::postgres::database> b{conninfo, with_redis(200ms)};
@@ -142,9 +160,26 @@ TEST_CASE("memory, then Redis, then the database; a fill is in Redis for every p
   CHECK(redis_value_of(item.id).empty());
   CHECK(b.find<Item>(item.id)->stock == 6);
   CHECK(b.cache_stats().refused_fills >= 1);  // within the window of the write
+
+  // A bulk write whose rows are not read back drops the whole table, in Redis too: its generation
+  // moves on, so the rows stored under the old one are not seen by any process.
+  std::this_thread::sleep_for(600ms);
+  CHECK(b.find<Item>(item.id)->stock == 6);
+  CHECK(redis_value_of(item.id).find("\"stock\":6") != std::string::npos);
+  const std::string generation = redis_cli("GET syncorm:cache:t:item");
+  CHECK(a.update_where<Item>(syncorm::set(syncorm::col<&Item::stock>, std::int64_t{9}),
+                             syncorm::where(syncorm::col<&Item::name> == "lamp")) == 1);
+  CHECK(redis_cli("GET syncorm:cache:t:item") != generation);
+  std::this_thread::sleep_for(600ms);
+  syncorm::cached<syncorm::postgres::database> c{conninfo, with_redis(200ms)};  // an empty memory level
+  CHECK(c.find<Item>(item.id)->stock == 9);
+  CHECK(c.cache_stats().redis_hits == 0);
+  CHECK(c.cache_stats().misses == 1);
+  CHECK(b.find<Item>(item.id)->stock == 9);  // b's memory lost the table too
 }
 
 TEST_CASE("a write in another process deletes the row from this process's memory (pub/sub)") {
+  use_new_redis_database();
   const std::string conninfo = new_schema_conninfo("primary.conninfo");
   syncorm::cached<syncorm::postgres::database> db{conninfo, with_redis(0ms)};
   db.create_table<Item>();
@@ -163,6 +198,7 @@ TEST_CASE("a write in another process deletes the row from this process's memory
 }
 
 TEST_CASE("the replica race across two processes: with the guard in Redis the stale row is never stored") {
+  use_new_redis_database();
   const std::string primary = new_schema_conninfo("primary.conninfo");
   const std::string schema_options = primary.substr(primary.find(" options="));
   auto conninfo = [&](const std::string& file) { return test_support::postgres_state_file(file) + schema_options; };
@@ -199,6 +235,7 @@ TEST_CASE("the replica race across two processes: with the guard in Redis the st
 }
 
 TEST_CASE("Redis killed and restarted: reads go to the database, writes succeed, deletes are sent again") {
+  use_new_redis_database();
   const std::string conninfo = new_schema_conninfo("primary.conninfo");
   syncorm::cached<syncorm::postgres::database> db{conninfo, with_redis(300ms)};
   db.create_table<Item>();
@@ -244,6 +281,7 @@ TEST_CASE("Redis killed and restarted: reads go to the database, writes succeed,
 // ---- the router's sticky store on Redis -----------------------------------------------------------
 
 TEST_CASE("redis_sticky_store: a session's next request, in another instance, reads its own writes") {
+  use_new_redis_database();
   const std::string primary = new_schema_conninfo("primary.conninfo");
   const std::string schema_options = primary.substr(primary.find(" options="));
   auto conninfo = [&](const std::string& file) { return test_support::postgres_state_file(file) + schema_options; };

@@ -24,10 +24,11 @@
 
 namespace syncorm::detail::redis {
 
-/// Where a server is: "redis://host:port" (the port defaults to 6379).
+/// Where a server is: "redis://host:port[/database]" (the port defaults to 6379, the database to 0).
 struct endpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
+  int database = 0;  ///< selected on connecting (keys are per database; pub/sub channels are not)
 
   /// Reads "redis://host:port[/...]"; throws syncorm::error for anything else.
   static endpoint parse(std::string_view url) {
@@ -35,7 +36,13 @@ struct endpoint {
     if (!url.starts_with("redis://"))
       throw error("syncorm: a Redis URL looks like redis://host:port, not '" + std::string(url) + "'");
     url.remove_prefix(8);
-    if (const auto slash = url.find('/'); slash != std::string_view::npos) url = url.substr(0, slash);
+    if (const auto slash = url.find('/'); slash != std::string_view::npos) {
+      const std::string_view database = url.substr(slash + 1);
+      if (!database.empty() &&
+          std::from_chars(database.data(), database.data() + database.size(), e.database).ec != std::errc{})
+        throw error("syncorm: not a database number in a Redis URL: '" + std::string(database) + "'");
+      url = url.substr(0, slash);
+    }
     const auto colon = url.rfind(':');
     e.host = std::string(url.substr(0, colon));
     if (colon != std::string_view::npos) {
@@ -166,6 +173,15 @@ public:
       return false;
     }
     context_ = c;
+    if (where_.database != 0) {
+      const std::string database = std::to_string(where_.database);
+      const auto selected = command({"SELECT", database});
+      if (!selected || selected->is_error()) {
+        close();
+        next_attempt_ = now + retry_after_;
+        return false;
+      }
+    }
     ++connects_;
     return true;
   }
