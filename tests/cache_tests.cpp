@@ -49,6 +49,13 @@ struct Plain {
   std::string name;
 };
 
+/// Not cached; its hook writes a cached Item in the same transaction.
+struct Restock {
+  std::int64_t id = 0;
+  std::int64_t item_id = 0;
+  std::int64_t amount = 0;
+};
+
 /// Cached and mirrored by a sync subscriber.
 struct Mirrored {
   std::int64_t id = 0;
@@ -73,6 +80,15 @@ struct syncorm::cache_traits<Mirrored> {
 };
 template <>
 struct syncorm::sync_traits<Mirrored> {};
+template <>
+struct syncorm::hooks<Restock> {
+  template <class Transaction>
+  static void after_create(const Restock& r, Transaction& tx) {
+    Item item = *tx.template find<Item>(r.item_id);
+    item.stock += r.amount;
+    tx.update(item);
+  }
+};
 
 static_assert(syncorm::detail::cached_model<Item>);
 static_assert(!syncorm::detail::cached_model<Plain>);
@@ -209,6 +225,13 @@ TEST_CASE_TEMPLATE("every write form of a cached model deletes its entry", Backe
       tx.update(f.item);
     });
     CHECK(f.cached_stock() == 6);
+  }
+  SUBCASE("a hook's write, through the transaction it is given") {
+    f.fill();
+    f.db.template create_table<Restock>();
+    Restock r{.item_id = f.item.id, .amount = 10};
+    f.db.insert(r);
+    CHECK(f.cached_stock() == 1009);  // 999 behind the back, + 10 by the hook
   }
   SUBCASE("another connection of the process, not through the cache") {
     f.fill();
