@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unistd.h>
 
+#include "interleaved_pairs.hpp"
 #include "workload.hpp"
 
 namespace {
@@ -54,7 +55,21 @@ void through_cluster(benchmark::State& state) {
   syncorm_bench::find_every_row<Order>(state, db);
 }
 
+/// Short alternating pairs of chunk_rows() lookups: the cluster against the plain database, the same ids.
+void find_pairs(benchmark::State& state) {
+  syncorm::sqlite::database plain{loaded_file(), syncorm::sqlite::options{.read_only = true}};
+  syncorm::cluster<syncorm::sqlite::database> routed{syncorm::cluster_settings{.writes = {loaded_file()}, .pool_size = 1}};
+  const std::int64_t n = syncorm_bench::chunk_rows();
+  std::int64_t first = 1;
+  syncorm_bench::interleaved_pairs(
+      state, "cluster, one read source / plain database", static_cast<double>(n),
+      [&] { benchmark::DoNotOptimize(syncorm_bench::find_ids<Order>(plain, first, n)); },
+      [&] { benchmark::DoNotOptimize(syncorm_bench::find_ids<Order>(routed, first, n)); },
+      [&] { first = (first + n - 1) % syncorm_bench::row_count() + 1; });
+}
+
 }  // namespace
 
 BENCHMARK(plain_database)->Name("cluster/find_by_key_sqlite_wal/baseline")->Unit(benchmark::kMillisecond);
 BENCHMARK(through_cluster)->Name("cluster/find_by_key_sqlite_wal/one_read_source")->Unit(benchmark::kMillisecond);
+SYNCORM_PAIRS_BENCHMARK(find_pairs, "cluster/find_by_key_sqlite_wal/pairs");

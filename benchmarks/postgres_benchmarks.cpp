@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "interleaved_pairs.hpp"
 #include "throwaway_servers.hpp"
 #include "workload.hpp"
 
@@ -42,9 +43,9 @@ syncorm::postgres::database open_database() {
   return db;
 }
 
-syncorm::postgres::database loaded_database() {
+syncorm::postgres::database loaded_database(std::int64_t count = row_count()) {
   auto db = open_database();
-  auto rows = make_orders(row_count());
+  auto rows = make_orders(count);
   db.insert_many(rows);
   db.execute(R"(ANALYZE "order")");
   return db;
@@ -316,28 +317,36 @@ void insert_syncorm_transaction_loop(benchmark::State& state) {
 
 // ---- N lookups by primary key into the struct ---------------------------------------------------------
 
+void prepare_find(const raw_connection& raw) {
+  const unsigned int types[] = {int8_oid};
+  raw.prepare("find", R"(SELECT "id", "customer", "amount", "status", "note" FROM "order" WHERE "id" = $1)", 1, types);
+}
+
+/// Ids first .. first + n - 1 (wrapping within 1..row_count()) looked up with the prepared "find";
+/// the sum of their amounts.
+double raw_find_ids(const raw_connection& raw, std::int64_t first, std::int64_t n) {
+  double total = 0;
+  char key[8];
+  const char* values[] = {key};
+  const int lengths[] = {8}, formats[] = {1};
+  for (std::int64_t i = 0; i < n; ++i) {
+    put_big_endian(key, static_cast<std::uint64_t>((first + i - 1) % row_count() + 1));
+    PGresult* r = PQexecPrepared(raw.handle, "find", 1, values, lengths, formats, 1);
+    if (PQntuples(r) == 1) {
+      Order o;
+      raw_read_order(r, 0, o);
+      total += o.amount;
+    }
+    PQclear(r);
+  }
+  return total;
+}
+
 void find_raw(benchmark::State& state) {
   auto db = loaded_database();
   raw_connection raw;
-  const unsigned int types[] = {int8_oid};
-  raw.prepare("find", R"(SELECT "id", "customer", "amount", "status", "note" FROM "order" WHERE "id" = $1)", 1, types);
-  for (auto _ : state) {
-    double total = 0;
-    char key[8];
-    const char* values[] = {key};
-    const int lengths[] = {8}, formats[] = {1};
-    for (std::int64_t id = 1; id <= row_count(); ++id) {
-      put_big_endian(key, static_cast<std::uint64_t>(id));
-      PGresult* r = PQexecPrepared(raw.handle, "find", 1, values, lengths, formats, 1);
-      if (PQntuples(r) == 1) {
-        Order o;
-        raw_read_order(r, 0, o);
-        total += o.amount;
-      }
-      PQclear(r);
-    }
-    benchmark::DoNotOptimize(total);
-  }
+  prepare_find(raw);
+  for (auto _ : state) benchmark::DoNotOptimize(raw_find_ids(raw, 1, row_count()));
   state.SetItemsProcessed(state.iterations() * row_count());
 }
 
@@ -348,21 +357,31 @@ void find_syncorm(benchmark::State& state) {
 
 // ---- select about a quarter of the rows by a where clause ----------------------------------------------
 
+void prepare_where(const raw_connection& raw) {
+  const unsigned int types[] = {int4_oid};
+  raw.prepare("where", R"(SELECT "id", "customer", "amount", "status", "note" FROM "order" WHERE "status" = $1)", 1, types);
+}
+
+/// The rows whose status is 1, with the prepared "where".
+std::vector<Order> raw_select_status_1(const raw_connection& raw) {
+  char status[4];
+  put_big_endian(status, std::uint32_t{1});
+  const char* values[] = {status};
+  const int lengths[] = {4}, formats[] = {1};
+  PGresult* r = PQexecPrepared(raw.handle, "where", 1, values, lengths, formats, 1);
+  const int n = PQntuples(r);
+  std::vector<Order> rows;
+  for (int i = 0; i < n; ++i) raw_read_order(r, i, rows.emplace_back());
+  PQclear(r);
+  return rows;
+}
+
 void where_raw(benchmark::State& state) {
   auto db = loaded_database();
   raw_connection raw;
-  const unsigned int types[] = {int4_oid};
-  raw.prepare("where", R"(SELECT "id", "customer", "amount", "status", "note" FROM "order" WHERE "status" = $1)", 1, types);
+  prepare_where(raw);
   for (auto _ : state) {
-    char status[4];
-    put_big_endian(status, std::uint32_t{1});
-    const char* values[] = {status};
-    const int lengths[] = {4}, formats[] = {1};
-    PGresult* r = PQexecPrepared(raw.handle, "where", 1, values, lengths, formats, 1);
-    const int n = PQntuples(r);
-    std::vector<Order> rows;
-    for (int i = 0; i < n; ++i) raw_read_order(r, i, rows.emplace_back());
-    PQclear(r);
+    std::vector<Order> rows = raw_select_status_1(raw);
     benchmark::DoNotOptimize(rows.data());
     state.counters["rows"] = static_cast<double>(rows.size());
   }
@@ -375,32 +394,139 @@ void where_syncorm(benchmark::State& state) {
 
 // ---- N updates by primary key, in one transaction --------------------------------------------------------
 
+void prepare_update(const raw_connection& raw) {
+  const unsigned int types[] = {text_oid, float8_oid, int4_oid, text_oid, int8_oid};
+  raw.prepare("update", R"(UPDATE "order" SET "customer" = $1, "amount" = $2, "status" = $3, "note" = $4 WHERE "id" = $5)",
+              5, types);
+}
+
+/// rows[first .. first + n) (wrapping) updated in one transaction with the prepared "update".
+void raw_update_rows(const raw_connection& raw, std::vector<Order>& rows, std::size_t first, std::size_t n) {
+  order_parameters p;
+  raw.exec("BEGIN");
+  for (std::size_t i = 0; i < n; ++i) {
+    Order& o = rows[(first + i) % rows.size()];
+    o.status ^= 1;
+    p.set(o);
+    p.set_key(o.id);
+    PGresult* r = PQexecPrepared(raw.handle, "update", 5, p.values, p.lengths, p.formats, 1);
+    benchmark::DoNotOptimize(PQcmdTuples(r));
+    PQclear(r);
+  }
+  raw.exec("COMMIT");
+}
+
 void update_raw(benchmark::State& state) {
   auto db = loaded_database();
   auto rows = db.select<Order>();
   raw_connection raw;
-  const unsigned int types[] = {text_oid, float8_oid, int4_oid, text_oid, int8_oid};
-  raw.prepare("update", R"(UPDATE "order" SET "customer" = $1, "amount" = $2, "status" = $3, "note" = $4 WHERE "id" = $5)",
-              5, types);
-  order_parameters p;
-  for (auto _ : state) {
-    raw.exec("BEGIN");
-    for (Order& o : rows) {
-      o.status ^= 1;
-      p.set(o);
-      p.set_key(o.id);
-      PGresult* r = PQexecPrepared(raw.handle, "update", 5, p.values, p.lengths, p.formats, 1);
-      benchmark::DoNotOptimize(PQcmdTuples(r));
-      PQclear(r);
-    }
-    raw.exec("COMMIT");
-  }
+  prepare_update(raw);
+  for (auto _ : state) raw_update_rows(raw, rows, 0, rows.size());
   state.SetItemsProcessed(state.iterations() * row_count());
 }
 
 void update_syncorm(benchmark::State& state) {
   auto db = loaded_database();
   syncorm_bench::update_every_row<Order>(state, db);
+}
+
+// ---- the same workloads as short alternating pairs -----------------------------------------------------
+
+using syncorm_bench::chunk_rows;
+using syncorm_bench::interleaved_pairs;
+
+/// Pairs of inserts of `n` rows in one transaction into the same table: `baseline` against `variant`
+/// (each called with the syncorm database, the raw connection and its own rows); the table is
+/// truncated (untimed) before it outgrows row_count() rows.
+template <class Baseline, class Variant>
+void insert_pairs(benchmark::State& state, const char* label, std::int64_t n, Baseline&& baseline, Variant&& variant) {
+  auto db = open_database();
+  raw_connection raw;
+  raw.prepare("insert", R"(INSERT INTO "order" ("customer", "amount", "status", "note") VALUES ($1, $2, $3, $4) RETURNING "id")",
+              4, insert_types);
+  auto base_rows = make_orders(n);
+  auto variant_rows = make_orders(n);
+  std::int64_t held = 0;
+  interleaved_pairs(
+      state, label, static_cast<double>(n), [&] { baseline(db, raw, base_rows); }, [&] { variant(db, raw, variant_rows); },
+      [&] {
+        if (held + 2 * n > 2 * row_count()) {
+          truncate(db);
+          held = 0;
+        }
+        held += 2 * n;
+        for (auto* rows : {&base_rows, &variant_rows})
+          for (Order& o : *rows) o.id = 0;
+      });
+}
+
+auto syncorm_insert_many = [](syncorm::postgres::database& db, raw_connection&, std::vector<Order>& rows) { db.insert_many(rows); };
+auto copy = [](syncorm::postgres::database&, raw_connection& raw, std::vector<Order>& rows) { raw_copy_insert(raw, rows); };
+
+/// Rows per call of the bulk insert pairs: enough for the protocols' per-statement costs to be spread.
+std::int64_t bulk_rows() { return chunk_rows(1000); }
+
+void insert_many_pairs(benchmark::State& state) {
+  insert_pairs(state, "syncorm insert_many / raw binary COPY", bulk_rows(), copy, syncorm_insert_many);
+}
+void insert_many_vs_per_row_pairs(benchmark::State& state) {
+  insert_pairs(state, "syncorm insert_many / raw INSERT per row", chunk_rows(200),
+               [](auto&, raw_connection& raw, std::vector<Order>& rows) { raw_insert_per_row(raw, rows); },
+               syncorm_insert_many);
+}
+void pipeline_vs_copy_pairs(benchmark::State& state) {
+  insert_pairs(state, "raw pipeline mode / raw binary COPY", bulk_rows(), copy,
+               [](auto&, raw_connection& raw, std::vector<Order>& rows) { raw_insert_pipelined(raw, rows); });
+}
+void multirow_vs_copy_pairs(benchmark::State& state) {
+  insert_pairs(state, "raw multi-row VALUES / raw binary COPY", bulk_rows(), copy,
+               [](auto&, raw_connection& raw, std::vector<Order>& rows) { raw_insert_multirow(raw, rows); });
+}
+
+/// Lookups per pair side on PostgreSQL: each is a round trip (50 to 200 µs here).
+std::int64_t round_trips_per_call() { return chunk_rows(20); }
+
+void find_pairs(benchmark::State& state) {
+  auto db = loaded_database();
+  raw_connection raw;
+  prepare_find(raw);
+  const std::int64_t n = round_trips_per_call();
+  std::int64_t first = 1;
+  interleaved_pairs(
+      state, "syncorm find / raw libpq", static_cast<double>(n),
+      [&] { benchmark::DoNotOptimize(raw_find_ids(raw, first, n)); },
+      [&] { benchmark::DoNotOptimize(syncorm_bench::find_ids<Order>(db, first, n)); },
+      [&] { first = (first + n - 1) % row_count() + 1; });
+}
+
+/// A quarter of a table of 4 x chunk_rows() rows, so that one select is short too.
+void where_pairs(benchmark::State& state) {
+  auto db = loaded_database(4 * chunk_rows());
+  raw_connection raw;
+  prepare_where(raw);
+  using syncorm::col;
+  interleaved_pairs(
+      state, "syncorm select / raw libpq", static_cast<double>(chunk_rows()),
+      [&] { benchmark::DoNotOptimize(raw_select_status_1(raw).data()); },
+      [&] { benchmark::DoNotOptimize(db.select<Order>(syncorm::where(col<&Order::status> == 1)).data()); });
+}
+
+/// Each side updates rows of its own (the first and the second half of the table): two updates of
+/// one row moments apart would make the second wait on or clean up after the first, depending on
+/// which side went first.
+void update_pairs(benchmark::State& state) {
+  auto db = loaded_database();
+  auto raw_rows = db.select<Order>();
+  const auto half = static_cast<std::ptrdiff_t>(raw_rows.size() / 2);
+  std::vector<Order> orm_rows(raw_rows.begin() + half, raw_rows.end());
+  raw_rows.resize(static_cast<std::size_t>(half));
+  raw_connection raw;
+  prepare_update(raw);
+  const auto n = static_cast<std::size_t>(round_trips_per_call());
+  std::size_t first = 0;
+  interleaved_pairs(
+      state, "syncorm update / raw libpq", static_cast<double>(n), [&] { raw_update_rows(raw, raw_rows, first, n); },
+      [&] { syncorm_bench::update_rows(db, orm_rows, first, n); }, [&] { first = (first + n) % raw_rows.size(); });
 }
 
 }  // namespace
@@ -419,3 +545,11 @@ BENCHMARK(where_raw)->Name("postgres/select_quarter_by_where/raw")->Unit(benchma
 BENCHMARK(where_syncorm)->Name("postgres/select_quarter_by_where/syncorm")->Unit(benchmark::kMillisecond);
 BENCHMARK(update_raw)->Name("postgres/update_by_primary_key/raw")->Unit(benchmark::kMillisecond);
 BENCHMARK(update_syncorm)->Name("postgres/update_by_primary_key/syncorm")->Unit(benchmark::kMillisecond);
+
+SYNCORM_PAIRS_BENCHMARK(insert_many_pairs, "postgres/insert_rows_in_one_transaction/pairs_insert_many", 200);
+SYNCORM_PAIRS_BENCHMARK(insert_many_vs_per_row_pairs, "postgres/insert_rows_bulk_vs_one_insert_per_row/pairs_insert_many", 200);
+SYNCORM_PAIRS_BENCHMARK(pipeline_vs_copy_pairs, "postgres/insert_rows_in_one_transaction/pairs_raw_pipeline_mode", 200);
+SYNCORM_PAIRS_BENCHMARK(multirow_vs_copy_pairs, "postgres/insert_rows_in_one_transaction/pairs_raw_multirow_values", 200);
+SYNCORM_PAIRS_BENCHMARK(find_pairs, "postgres/find_by_primary_key/pairs");
+SYNCORM_PAIRS_BENCHMARK(where_pairs, "postgres/select_quarter_by_where/pairs");
+SYNCORM_PAIRS_BENCHMARK(update_pairs, "postgres/update_by_primary_key/pairs");

@@ -19,7 +19,8 @@ public:
   void ReportRuns(const std::vector<Run>& runs) override {
     // With repetitions, the median aggregate; with a single run (smoke runs), that run.
     for (const Run& run : runs) {
-      if (run.error_occurred) continue;
+      // Pairs benchmarks (interleaved_pairs.hpp) report their own ratios as counters.
+      if (run.error_occurred || run.counters.count("ratio_q1") != 0) continue;
       const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
       const bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
       if (median || single) medians_[workload_and_variant(run)] = {run.GetAdjustedRealTime(), run.GetAdjustedCPUTime()};

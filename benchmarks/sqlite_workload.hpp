@@ -21,11 +21,11 @@ syncorm::sqlite::database open_database() {
   return db;
 }
 
-/// A fresh in-memory database holding row_count() rows of Row.
+/// A fresh in-memory database holding `rows` (by default row_count()) rows of Row.
 template <class Row>
-syncorm::sqlite::database loaded_database() {
+syncorm::sqlite::database loaded_database(std::int64_t count = row_count()) {
   auto db = open_database<Row>();
-  auto rows = make_orders<Row>(row_count());
+  auto rows = make_orders<Row>(count);
   db.insert_many(rows);
   return db;
 }

@@ -42,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "interleaved_pairs.hpp"
 #include "throwaway_servers.hpp"
 #include "workload.hpp"
 
@@ -272,39 +273,12 @@ void insert_in_own_transaction(benchmark::State& state) {
   });
 }
 
-/// The median of `values` (which it reorders).
-double median(std::vector<double>& values) {
-  if (values.empty()) return 0;
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
-}
-
-/// Runs `baseline()` and `synced()` in turn, alternating which goes first, each timed on its own;
-/// reports both medians and their ratio. Two operations timed moments apart see the same machine, so
-/// the ratio holds on a busy one, where two benchmarks run seconds apart may each catch a different
-/// neighbour's build.
+/// Runs `baseline()` and `synced()` in turn, alternating which goes first, each timed on its own
+/// (interleaved_pairs.hpp): the median and interquartile range of the per-pair ratios hold on a busy
+/// machine, where two benchmarks run seconds apart may each catch a different neighbour's build.
 template <class Baseline, class Synced>
 void time_pairs(benchmark::State& state, Baseline&& baseline, Synced&& synced) {
-  std::vector<double> baseline_ns;
-  std::vector<double> synced_ns;
-  auto timed = [](auto& operation, std::vector<double>& into) {
-    const auto start = std::chrono::steady_clock::now();
-    operation();
-    into.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
-  };
-  bool synced_first = false;
-  for (auto _ : state) {
-    if (synced_first) timed(synced, synced_ns);
-    timed(baseline, baseline_ns);
-    if (!synced_first) timed(synced, synced_ns);
-    synced_first = !synced_first;
-  }
-  const double baseline_median = median(baseline_ns);
-  const double synced_median = median(synced_ns);
-  state.counters["baseline_us"] = baseline_median / 1e3;
-  state.counters["synced_us"] = synced_median / 1e3;
-  state.counters["ratio"] = baseline_median > 0 ? synced_median / baseline_median : 0;
+  syncorm_bench::interleaved_pairs(state, "synced / unsynced", 1, baseline, synced);
 }
 
 /// Autocommit inserts of the unsynced and the synced model in turn, on one connection.
@@ -651,8 +625,8 @@ BENCHMARK(insert_autocommit<sqlite_memory, PlainOrder>)->Name("sync/insert_autoc
 BENCHMARK(insert_autocommit<sqlite_memory, SyncedOrder>)->Name("sync/insert_autocommit_sqlite_memory/synced")->UseRealTime();
 BENCHMARK(insert_autocommit<postgres_schemas, PlainOrder>)->Name("sync/insert_autocommit_postgres/baseline")->UseRealTime();
 BENCHMARK(insert_autocommit<postgres_schemas, SyncedOrder>)->Name("sync/insert_autocommit_postgres/synced")->UseRealTime();
-BENCHMARK(insert_autocommit_pairs<sqlite_memory>)->Name("sync/insert_autocommit_sqlite_memory_interleaved/pairs")->UseRealTime();
-BENCHMARK(insert_autocommit_pairs<postgres_schemas>)->Name("sync/insert_autocommit_postgres_interleaved/pairs")->UseRealTime();
+BENCHMARK(insert_autocommit_pairs<sqlite_memory>)->Name("sync/insert_autocommit_sqlite_memory_interleaved/pairs")->Repetitions(1)->UseRealTime();
+BENCHMARK(insert_autocommit_pairs<postgres_schemas>)->Name("sync/insert_autocommit_postgres_interleaved/pairs")->Repetitions(1)->UseRealTime();
 BENCHMARK(insert_in_own_transaction<postgres_schemas, SyncedOrder>)->Name("sync/insert_autocommit_postgres/synced_in_own_transaction")->UseRealTime();
 BENCHMARK(insert_in_transaction<sqlite_memory, PlainOrder>)->Name("sync/insert_1000_in_one_transaction_sqlite_memory/baseline")->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(insert_in_transaction<sqlite_memory, SyncedOrder>)->Name("sync/insert_1000_in_one_transaction_sqlite_memory/synced")->Unit(benchmark::kMicrosecond)->UseRealTime();
@@ -678,6 +652,6 @@ BENCHMARK(apply_backlog<sqlite_memory, ignore_rows>)->Name("sync/apply_backlog_s
 BENCHMARK(apply_backlog<postgres_schemas, mirror_rows>)->Name("sync/apply_backlog_postgres/mirror")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(apply_backlog<postgres_schemas, ignore_rows>)->Name("sync/apply_backlog_postgres/ignore")->Unit(benchmark::kMillisecond)->UseRealTime();
 
-BENCHMARK(one_writer_pairs)->Name("sync/commit_order_lock_1_writer_postgres/pairs")->UseRealTime();
+BENCHMARK(one_writer_pairs)->Name("sync/commit_order_lock_1_writer_postgres/pairs")->Repetitions(1)->UseRealTime();
 BENCHMARK(concurrent_writers<PlainOrder, 8>)->Name("sync/commit_order_lock_8_writers_postgres/baseline")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(concurrent_writers<SyncedOrder, 8>)->Name("sync/commit_order_lock_8_writers_postgres/synced")->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -58,6 +58,27 @@ std::vector<Row> make_orders(std::int64_t n) {
   return rows;
 }
 
+/// Looks up ids first .. first + n - 1 (wrapping within 1..row_count()); the sum of their amounts.
+template <class Row, class Database>
+double find_ids(Database& db, std::int64_t first, std::int64_t n) {
+  double total = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    if (auto o = db.template find<Row>((first + i - 1) % row_count() + 1)) total += o->amount;
+  return total;
+}
+
+/// Updates rows[first .. first + n) (wrapping) in one transaction, flipping a bit of their status.
+template <class Row, class Database>
+void update_rows(Database& db, std::vector<Row>& rows, std::size_t first, std::size_t n) {
+  db.transaction([&](auto& tx) {
+    for (std::size_t i = 0; i < n; ++i) {
+      Row& o = rows[(first + i) % rows.size()];
+      o.status ^= 1;
+      benchmark::DoNotOptimize(tx.update(o));
+    }
+  });
+}
+
 /// The syncorm side of "N updates by primary key": every row of `db` updated once per iteration,
 /// in one transaction, on any backend.
 template <class Row, class Database>

@@ -18,6 +18,7 @@ packages=(
   redis-server              # throwaway Redis servers started by the tests
   doctest-dev               # tests
   libbenchmark-dev          # benchmarks
+  valgrind                  # instruction counts behind the zero-overhead claims (benchmark command)
   clang-14 libclang-rt-14-dev  # fuzz targets (libFuzzer, ASan, UBSan runtimes)
 )
 

@@ -8,10 +8,25 @@
 
 #include "support/backends.hpp"
 #include "support/models.hpp"
+#include "support/raw_sql.hpp"
 
 using namespace test_models;
 using syncorm::col;
 using syncorm::where;
+using test_support::raw_value;
+
+namespace {
+/// Order's shape, but its ids may be reused (model_traits<T>::may_reuse_ids).
+struct ReusableOrder {
+  std::int64_t id = 0;
+  std::string customer;
+};
+}  // namespace
+
+template <>
+struct syncorm::model_traits<ReusableOrder> {
+  static constexpr bool may_reuse_ids = true;
+};
 
 TEST_CASE_TEMPLATE("create_table is idempotent and drop_table removes the table", Backend, SYNCORM_TEST_BACKENDS) {
   auto db = Backend::open();
@@ -57,6 +72,41 @@ TEST_CASE_TEMPLATE("ids are never reused after a delete", Backend, SYNCORM_TEST_
   Order c{.customer = "c"};
   db.insert(c);
   CHECK(c.id > b.id);
+}
+
+TEST_CASE_TEMPLATE("may_reuse_ids: a plain rowid key on SQLite (no AUTOINCREMENT, no sqlite_sequence row, the last id "
+                   "comes back after a delete); no effect on PostgreSQL identities",
+                   Backend, SYNCORM_TEST_BACKENDS) {
+  auto db = Backend::open();
+  db.template create_table<Order>();  // the default, so SQLite's sqlite_sequence exists
+  db.template create_table<ReusableOrder>();
+  Order o{.customer = "o"};
+  db.insert(o);
+  ReusableOrder a{.customer = "a"}, b{.customer = "b"};
+  db.insert(a);
+  db.insert(b);
+  CHECK(b.id == a.id + 1);
+  db.remove(b);
+  ReusableOrder c{.customer = "c"};
+  db.insert(c);
+  const std::string c_id = std::to_string(c.id);
+  CHECK(*raw_value(db, "SELECT customer FROM reusable_order WHERE id = " + c_id) == "c");
+
+  if constexpr (Backend::name == "sqlite") {
+    // Read back with the sqlite3 C API: the schema SQLite keeps, and its AUTOINCREMENT counters.
+    const std::string schema = *raw_value(db, "SELECT sql FROM sqlite_master WHERE name = 'reusable_order'");
+    CHECK(schema.find(R"("id" INTEGER PRIMARY KEY,)") != std::string::npos);
+    CHECK(schema.find("AUTOINCREMENT") == std::string::npos);
+    CHECK(raw_value(db, "SELECT sql FROM sqlite_master WHERE name = 'orders'")->find("AUTOINCREMENT") !=
+          std::string::npos);
+    CHECK(*raw_value(db, "SELECT count(*) FROM sqlite_sequence WHERE name = 'reusable_order'") == "0");
+    CHECK(*raw_value(db, "SELECT seq FROM sqlite_sequence WHERE name = 'orders'") == std::to_string(o.id));
+    CHECK(c.id == b.id);  // max(id) + 1: the deleted last row's id is handed out again
+  } else {
+    CHECK(*raw_value(db, "SELECT is_identity FROM information_schema.columns WHERE table_schema = current_schema() "
+                         "AND table_name = 'reusable_order' AND column_name = 'id'") == "YES");
+    CHECK(c.id > b.id);  // an identity never hands a value out twice
+  }
 }
 
 TEST_CASE_TEMPLATE("a 32-bit key is read back into a 32-bit id; find with an impossible id finds nothing",

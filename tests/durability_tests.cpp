@@ -9,35 +9,14 @@
 
 #include "support/backends.hpp"
 #include "support/models.hpp"
+#include "support/processes.hpp"
 
 using namespace test_models;
-
-namespace {
-
-/// Runs `body` in a child process with its own connection, and waits for it to die.
-template <class Body>
-int run_in_child(Body&& body) {
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    try {
-      body();
-    } catch (...) {
-      ::_exit(3);
-    }
-    ::_exit(0);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  return status;
-}
-
-}  // namespace
 
 TEST_CASE_TEMPLATE("a process killed mid-transaction leaves only what it committed", Backend, SYNCORM_TEST_BACKENDS) {
   auto db = Backend::open();
   db.template create_table<Order>();
-  const int status = run_in_child([&] {
+  const int status = test_support::wait_for(test_support::start_child([&] {
     auto own = Backend::open_again(db);  // a connection of the child's own, never the parent's
     std::vector<Order> committed(100, Order{.customer = "committed"});
     own.insert_many(committed);
@@ -48,7 +27,7 @@ TEST_CASE_TEMPLATE("a process killed mid-transaction leaves only what it committ
       tx.insert(o);
       ::raise(SIGKILL);  // die holding the write transaction open
     });
-  });
+  }));
   REQUIRE(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGKILL);
 
@@ -62,14 +41,14 @@ TEST_CASE_TEMPLATE("a process killed mid-transaction leaves only what it committ
 TEST_CASE_TEMPLATE("rows committed just before a process is killed are all there", Backend, SYNCORM_TEST_BACKENDS) {
   auto db = Backend::open();
   db.template create_table<Order>();
-  const int status = run_in_child([&] {
+  const int status = test_support::wait_for(test_support::start_child([&] {
     auto own = Backend::open_again(db);
     for (int i = 0; i < 50; ++i) {
       Order o{.customer = "c", .status = i};
       own.insert(o);
     }
     ::raise(SIGKILL);
-  });
+  }));
   REQUIRE(WIFSIGNALED(status));
   CHECK(db.template count<Order>() == 50);
 }

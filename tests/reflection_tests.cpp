@@ -65,6 +65,21 @@ static_assert(sqlite_sql<sd::create_table_shape<Tag>> ==
               R"(CREATE TABLE IF NOT EXISTS "tag" ("id" TEXT PRIMARY KEY NOT NULL, )"
               R"("label" TEXT NOT NULL, "uses" INTEGER NOT NULL) STRICT)");
 
+// model_traits<T>::may_reuse_ids: a plain rowid key on SQLite; an identity on PostgreSQL as always.
+struct Reusable {
+  std::int64_t id = 0;
+  std::string name;
+};
+template <>
+struct syncorm::model_traits<Reusable> {
+  static constexpr bool may_reuse_ids = true;
+};
+static_assert(sqlite_sql<sd::create_table_shape<Reusable>> ==
+              R"(CREATE TABLE IF NOT EXISTS "reusable" ("id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL) STRICT)");
+// The outbox's positions stay AUTOINCREMENT whatever the models say: they are a stream's offsets.
+static_assert(sqlite_sql<sd::create_outbox_shape>.starts_with(
+    R"(CREATE TABLE IF NOT EXISTS "syncorm_outbox" ("position" INTEGER PRIMARY KEY AUTOINCREMENT, )"));
+
 // The design's select: the text depends only on the clause types, values are parameters.
 using paid_where = decltype(syncorm::where(col<&Order::status> == 1 && col<&Order::amount> > 10.0));
 using by_amount = decltype(syncorm::order_by(col<&Order::amount>.desc()));

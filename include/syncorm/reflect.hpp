@@ -15,6 +15,8 @@ namespace syncorm {
 ///   static constexpr std::string_view table = "orders";   // default: snake_case of the type name
 ///   using unique_columns = syncorm::columns<&User::email>; // one UNIQUE constraint per column
 ///   using indexed_columns = syncorm::columns<&Order::status>; // one index per column
+///   static constexpr bool may_reuse_ids = true;  // SQLite: plain rowid key, no AUTOINCREMENT
+///                                                // (PostgreSQL identities never reuse: no effect)
 template <class T>
 struct model_traits {};
 

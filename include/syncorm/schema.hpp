@@ -1,7 +1,7 @@
 #pragma once
 // Schema from reflection: CREATE TABLE / CREATE INDEX / DROP TABLE text for a model, in any dialect.
 // Column types come from the dialect, constraints from the field types (std::optional => NULL-able)
-// and from model_traits (unique_columns, indexed_columns).
+// and from model_traits (unique_columns, indexed_columns, may_reuse_ids).
 
 #include <cstddef>
 #include <string_view>
@@ -58,6 +58,19 @@ using unique_columns_of = typename listed_columns<T, unique_columns_member>::typ
 template <class T>
 using indexed_columns_of = typename listed_columns<T, indexed_columns_member>::type;
 
+/// model_traits<T>::may_reuse_ids, or false. A permission, not a request: the id may be reused
+/// (SQLite then drops AUTOINCREMENT and its sqlite_sequence write per insert), never must be.
+template <class T>
+consteval bool may_reuse_ids_of() {
+  if constexpr (requires { model_traits<T>::may_reuse_ids; }) {
+    static_assert(std::is_same_v<std::remove_cv_t<decltype(model_traits<T>::may_reuse_ids)>, bool>,
+                  "syncorm: model_traits<T>::may_reuse_ids must be a static constexpr bool");
+    return model_traits<T>::may_reuse_ids;
+  } else {
+    return false;
+  }
+}
+
 /// CREATE TABLE IF NOT EXISTS t (...).
 template <class T>
 struct create_table_shape {
@@ -72,7 +85,8 @@ struct create_table_shape {
       out.identifier(field_name_v<T, i>);
       out << " ";
       if constexpr (has_generated_key<T> && i == primary_key_index<T>) {
-        out << Dialect::generated_key_column(kind_of_field<field>);
+        if constexpr (may_reuse_ids_of<T>()) out << Dialect::reusable_key_column(kind_of_field<field>);
+        else out << Dialect::generated_key_column(kind_of_field<field>);
       } else {
         out << Dialect::column_type(kind_of_field<field>);
         if constexpr (has_primary_key<T> && i == primary_key_index<T>) out << " PRIMARY KEY";

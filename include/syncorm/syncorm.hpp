@@ -9,6 +9,4 @@
 #include "query.hpp"    // IWYU pragma: export
 #include "reflect.hpp"  // IWYU pragma: export
 #include "schema.hpp"   // IWYU pragma: export
-
-/// Library version: major * 10000 + minor * 100 + patch.
-#define SYNCORM_VERSION 100
+#include "version.hpp"  // IWYU pragma: export

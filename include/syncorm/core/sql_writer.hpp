@@ -58,6 +58,7 @@ concept sql_dialect = requires(sql_writer<D>& out, std::size_t number, value_kin
   D::append_placeholder(out, number);
   { D::column_type(kind) } -> std::convertible_to<std::string_view>;
   { D::generated_key_column(kind) } -> std::convertible_to<std::string_view>;
+  { D::reusable_key_column(kind) } -> std::convertible_to<std::string_view>;
   { D::insert_returns_key } -> std::convertible_to<bool>;
   { D::offset_without_limit } -> std::convertible_to<std::string_view>;
   { D::lock_rows } -> std::convertible_to<std::string_view>;

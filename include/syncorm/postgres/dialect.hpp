@@ -45,6 +45,10 @@ struct dialect {
     }
   }
 
+  /// An identity's sequence never hands out a value twice, and costs nothing extra to keep: the
+  /// permission model_traits<T>::may_reuse_ids gives is not used.
+  static constexpr std::string_view reusable_key_column(value_kind kind) { return generated_key_column(kind); }
+
   static constexpr std::string_view table_options = "";
   /// The key comes back in the same round trip as the insert.
   static constexpr bool insert_returns_key = true;

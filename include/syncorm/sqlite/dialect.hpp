@@ -35,6 +35,10 @@ struct dialect {
   static constexpr std::string_view generated_key_column(value_kind) {
     return "INTEGER PRIMARY KEY AUTOINCREMENT";
   }
+  /// A model with model_traits<T>::may_reuse_ids: the plain rowid alias. SQLite then picks max(id)+1,
+  /// so the id of a deleted last row comes back; it saves the sqlite_sequence read and write that
+  /// AUTOINCREMENT adds to every insert. The outbox never uses this (its ids are stream positions).
+  static constexpr std::string_view reusable_key_column(value_kind) { return "INTEGER PRIMARY KEY"; }
 
 #if SQLITE_VERSION_NUMBER >= 3037000
   static constexpr std::string_view table_options = " STRICT";

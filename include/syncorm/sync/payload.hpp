@@ -7,7 +7,7 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/pfr/core.hpp>
@@ -21,6 +21,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../error.hpp"
 #include "../reflect.hpp"
@@ -106,41 +107,154 @@ struct payload_context {
   throw malformed_payload(message, std::string(where.table), std::string(column));
 }
 
-inline std::string_view json_kind_name(const boost::json::value& v) noexcept {
-  switch (v.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::bool_: return "a boolean";
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64: return "an integer";
-    case boost::json::kind::double_: return "a number with a fraction";
-    case boost::json::kind::string: return "a string";
-    case boost::json::kind::array: return "an array";
-    case boost::json::kind::object: return "an object";
+/// One member of a payload's top-level object, as Boost.JSON's parser reported it. Numbers keep
+/// their text: Boost 1.81 converts some decimal texts to the neighbouring double (about a third of
+/// all doubles written in shortest form come back one unit in the last place off), so a number
+/// becomes a value here, with std::from_chars, which is exact.
+struct payload_member {
+  enum class kind : std::uint8_t { null, boolean, integer, number, string, nested };
+  std::string key;
+  kind type = kind::null;
+  bool boolean = false;
+  std::string text;  ///< a string's value, or a number's text
+};
+
+inline std::string_view payload_kind_name(payload_member::kind k) noexcept {
+  switch (k) {
+    case payload_member::kind::null: return "null";
+    case payload_member::kind::boolean: return "a boolean";
+    case payload_member::kind::integer: return "an integer";
+    case payload_member::kind::number: return "a number with a fraction";
+    case payload_member::kind::string: return "a string";
+    case payload_member::kind::nested: return "an array or an object";
   }
   return "a value";
 }
 
+/// Handler for boost::json::basic_parser: collects the members of a flat object (what a payload
+/// is); anything nested is recorded as such and its content skipped.
+struct payload_collector {
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  using error_code = boost::system::error_code;
+  using text = boost::json::string_view;
+
+  std::vector<payload_member> members;
+  std::string key;      // the key being read (it may come in parts)
+  std::string partial;  // the string or number being read
+  int depth = 0;
+  bool top_level_object = false;
+
+  void value(payload_member::kind k, std::string_view last_part = {}, bool b = false) {
+    if (depth != 1) return;
+    partial.append(last_part);
+    members.push_back({std::move(key), k, b, std::move(partial)});
+    key.clear();
+    partial.clear();
+  }
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    if (depth == 0) top_level_object = true;
+    if (depth == 1) value(payload_member::kind::nested);
+    ++depth;
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) { --depth; return true; }
+  bool on_array_begin(error_code&) {
+    if (depth == 1) value(payload_member::kind::nested);
+    ++depth;
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) { --depth; return true; }
+  bool on_key_part(text s, std::size_t, error_code&) {
+    if (depth == 1) key.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(text s, std::size_t, error_code&) {
+    if (depth == 1) key.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string_part(text s, std::size_t, error_code&) {
+    if (depth == 1) partial.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(text s, std::size_t, error_code&) {
+    value(payload_member::kind::string, {s.data(), s.size()});
+    return true;
+  }
+  bool on_number_part(text s, error_code&) {
+    if (depth == 1) partial.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t, text s, error_code&) {
+    value(payload_member::kind::integer, {s.data(), s.size()});
+    return true;
+  }
+  bool on_uint64(std::uint64_t, text s, error_code&) {
+    value(payload_member::kind::integer, {s.data(), s.size()});
+    return true;
+  }
+  bool on_double(double, text s, error_code&) {
+    value(payload_member::kind::number, {s.data(), s.size()});
+    return true;
+  }
+  bool on_bool(bool b, error_code&) {
+    value(payload_member::kind::boolean, {}, b);
+    return true;
+  }
+  bool on_null(error_code&) {
+    value(payload_member::kind::null);
+    return true;
+  }
+  bool on_comment_part(text, error_code&) { return true; }
+  bool on_comment(text, error_code&) { return true; }
+};
+
+/// The members of a payload's top-level object; throws malformed_payload for anything else.
+inline std::vector<payload_member> parse_payload(std::string_view payload, const payload_context& where) {
+  boost::json::basic_parser<payload_collector> parser{boost::json::parse_options{}};
+  boost::system::error_code failure;
+  parser.write_some(false, payload.data(), payload.size(), failure);
+  if (failure) throw_malformed(where, {}, "the payload is not JSON (" + failure.message() + ")");
+  if (!parser.handler().top_level_object) throw_malformed(where, {}, "the payload is not a JSON object");
+  return std::move(parser.handler().members);
+}
+
+/// A number's text as a double, exactly (std::from_chars rounds correctly).
+inline double payload_number(const payload_member& json, const payload_context& where, std::string_view column) {
+  double value = 0;
+  const char* first = json.text.data();
+  const char* last = first + json.text.size();
+  const auto [end, status] = std::from_chars(first, last, value);
+  if (status == std::errc::result_out_of_range)
+    throw_malformed(where, column, "holds " + json.text + ", which does not fit a double");
+  if (status != std::errc{} || end != last) throw_malformed(where, column, "holds the number " + json.text + ", which cannot be read");
+  return value;
+}
+
 template <class V>
-void decode_payload_value(const boost::json::value& json, V& out, const payload_context& where, std::string_view column) {
+void decode_payload_value(const payload_member& json, V& out, const payload_context& where, std::string_view column) {
+  using kind = payload_member::kind;
   auto wrong = [&](std::string_view expected) {
-    throw_malformed(where, column, "holds " + std::string(json_kind_name(json)) + ", expected " + std::string(expected));
+    throw_malformed(where, column, "holds " + std::string(payload_kind_name(json.type)) + ", expected " + std::string(expected));
   };
   if constexpr (std::is_same_v<V, bool>) {
-    if (!json.is_bool()) wrong("a boolean");
-    out = json.get_bool();
+    if (json.type != kind::boolean) wrong("a boolean");
+    out = json.boolean;
   } else if constexpr (integer_value<V> || std::is_enum_v<V>) {
     using integer = typename std::conditional_t<std::is_enum_v<V>, std::underlying_type<V>, std::type_identity<V>>::type;
     bool fits = false;
     integer value{};
-    if (json.is_int64()) {
-      fits = std::in_range<integer>(json.get_int64());
-      if (fits) value = static_cast<integer>(json.get_int64());
-    } else if (json.is_uint64()) {
-      fits = std::in_range<integer>(json.get_uint64());
-      if (fits) value = static_cast<integer>(json.get_uint64());
-    } else if (json.is_double()) {
+    if (json.type == kind::integer) {
+      const char* last = json.text.data() + json.text.size();
+      const auto [end, status] = std::from_chars(json.text.data(), last, value);
+      fits = status == std::errc{} && end == last;
+    } else if (json.type == kind::number) {
       // Some serializers write every number with a fraction: accept an exact whole number.
-      const double d = json.get_double();
+      const double d = payload_number(json, where, column);
       constexpr double two_to_63 = 9223372036854775808.0;
       fits = std::trunc(d) == d && d >= -two_to_63 && d < two_to_63 &&
              std::in_range<integer>(static_cast<std::int64_t>(d));
@@ -148,22 +262,14 @@ void decode_payload_value(const boost::json::value& json, V& out, const payload_
     } else {
       wrong("an integer");
     }
-    if (!fits) {
-      char text[32];
-      const auto end = json.is_double() ? std::to_chars(text, text + sizeof text, json.get_double()).ptr
-                       : json.is_int64() ? std::to_chars(text, text + sizeof text, json.get_int64()).ptr
-                                         : std::to_chars(text, text + sizeof text, json.get_uint64()).ptr;
-      throw_malformed(where, column, "holds " + std::string(text, end) + ", which does not fit the field");
-    }
+    if (!fits) throw_malformed(where, column, "holds " + json.text + ", which does not fit the field");
     out = static_cast<V>(value);
   } else if constexpr (std::is_floating_point_v<V>) {
     double value = 0;
-    if (json.is_double()) value = json.get_double();
-    else if (json.is_int64()) value = static_cast<double>(json.get_int64());
-    else if (json.is_uint64()) value = static_cast<double>(json.get_uint64());
-    else if (json.is_string() && json.get_string() == "NaN") value = std::numeric_limits<double>::quiet_NaN();
-    else if (json.is_string() && json.get_string() == "Infinity") value = std::numeric_limits<double>::infinity();
-    else if (json.is_string() && json.get_string() == "-Infinity") value = -std::numeric_limits<double>::infinity();
+    if (json.type == kind::integer || json.type == kind::number) value = payload_number(json, where, column);
+    else if (json.type == kind::string && json.text == "NaN") value = std::numeric_limits<double>::quiet_NaN();
+    else if (json.type == kind::string && json.text == "Infinity") value = std::numeric_limits<double>::infinity();
+    else if (json.type == kind::string && json.text == "-Infinity") value = -std::numeric_limits<double>::infinity();
     else wrong("a number (or \"NaN\", \"Infinity\", \"-Infinity\")");
     if constexpr (std::is_same_v<V, float>) {
       if (std::isfinite(value) && std::isinf(static_cast<float>(value)))
@@ -171,17 +277,17 @@ void decode_payload_value(const boost::json::value& json, V& out, const payload_
     }
     out = static_cast<V>(value);
   } else if constexpr (std::is_same_v<V, std::string>) {
-    if (!json.is_string()) wrong("a string");
-    out.assign(json.get_string().data(), json.get_string().size());
+    if (json.type != kind::string) wrong("a string");
+    out = json.text;
   } else if constexpr (std::is_same_v<V, std::vector<std::byte>>) {
-    if (!json.is_string()) wrong("a base64 string");
-    auto bytes = from_base64(std::string_view(json.get_string().data(), json.get_string().size()));
+    if (json.type != kind::string) wrong("a base64 string");
+    auto bytes = from_base64(json.text);
     if (!bytes) throw_malformed(where, column, "is not valid base64");
     out = std::move(*bytes);
   } else {
     static_assert(std::is_same_v<V, std::chrono::system_clock::time_point>);
-    if (!json.is_string()) wrong("an ISO 8601 time string");
-    const auto t = from_iso8601(std::string_view(json.get_string().data(), json.get_string().size()));
+    if (json.type != kind::string) wrong("an ISO 8601 time string");
+    const auto t = from_iso8601(json.text);
     if (!t) throw_malformed(where, column, "is not an ISO 8601 UTC time like 2026-11-23T15:41:31.123456Z");
     using duration = std::chrono::system_clock::duration;
     constexpr auto lowest = std::chrono::duration_cast<std::chrono::microseconds>(duration::min()) +
@@ -196,28 +302,25 @@ void decode_payload_value(const boost::json::value& json, V& out, const payload_
 /// Decodes a payload into a row of T. Throws malformed_payload naming event, table and field.
 template <class T>
 T decode_payload(std::string_view payload, const payload_context& where) {
-  unsigned char buffer[4096];
-  boost::json::monotonic_resource arena(buffer, sizeof buffer);
-  boost::system::error_code failure;
-  const boost::json::value document = boost::json::parse(payload, failure, &arena);
-  if (failure) throw_malformed(where, {}, "the payload is not JSON (" + failure.message() + ")");
-  if (!document.is_object()) throw_malformed(where, {}, "the payload is not a JSON object");
-  const boost::json::object& object = document.get_object();
+  const std::vector<payload_member> members = parse_payload(payload, where);
   T row{};
   for_each_field_index<T>([&](auto i) {
     constexpr std::string_view name = field_name_v<T, i>;
     auto& field = boost::pfr::get<i>(row);
-    const boost::json::value* json = object.if_contains(name);
+    const payload_member* json = nullptr;
+    for (const payload_member& m : members) {
+      if (m.key == name) json = &m;  // the last of duplicate keys wins, as with Boost.JSON's parse
+    }
     if (json == nullptr) throw_malformed(where, name, "is missing");
     if constexpr (is_optional<std::remove_cvref_t<decltype(field)>>::value) {
-      if (json->is_null()) {
+      if (json->type == payload_member::kind::null) {
         field.reset();
       } else {
         field.emplace();
         decode_payload_value(*json, *field, where, name);
       }
     } else {
-      if (json->is_null()) throw_malformed(where, name, "is null, but the field is not std::optional");
+      if (json->type == payload_member::kind::null) throw_malformed(where, name, "is null, but the field is not std::optional");
       decode_payload_value(*json, field, where, name);
     }
   });
