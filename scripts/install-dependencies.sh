@@ -14,6 +14,8 @@ packages=(
   librabbitmq-dev           # RabbitMQ transport (rabbitmq-c), optional for users
   rabbitmq-server           # throwaway RabbitMQ brokers started by the tests
   python3-pika              # the tests' second AMQP client, in another language
+  libhiredis-dev            # Redis cache level (hiredis), optional for users
+  redis-server              # throwaway Redis servers started by the tests
   doctest-dev               # tests
   libbenchmark-dev          # benchmarks
   valgrind                  # instruction counts behind the zero-overhead claims (benchmark command)

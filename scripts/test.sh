@@ -4,8 +4,8 @@
 #      tests, and a smoke run of the benchmarks.
 #   2. The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
 #   3. The libFuzzer targets (clang), each fuzzing for 30 s from the seed corpus in fuzz/corpus.
-#   4. The suites whose subject is threads (the router: many threads sharing one cluster) under
-#      ThreadSanitizer.
+#   4. The suites whose subject is threads (the router: many threads sharing one cluster; the cache:
+#      concurrent readers and writers, its timer and Redis subscriber threads) under ThreadSanitizer.
 # The test run starts its own PostgreSQL servers on loopback and stops them afterwards.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,12 +13,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc)
 started=$SECONDS
 
-# run_configuration <name> [--only <target> <ctest regex>] <cmake arguments...>
+# run_configuration <name> [--only "<target>..." <ctest regex>] <cmake arguments...>
 run_configuration() {
   local name=$1; shift
   local build="$root/build/$name" target=() tests=()
   if [[ ${1:-} == --only ]]; then
-    target=(--target "$2")
+    local names
+    read -ra names <<<"$2"
+    target=(--target "${names[@]}")
     tests=(-R "$3")
     shift 3
   fi
@@ -35,6 +37,7 @@ run_configuration sanitize -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=address
   -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
 run_configuration fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DSYNCORM_BUILD_FUZZERS=ON \
   -DSYNCORM_FUZZ_SECONDS=30 -DSYNCORM_BUILD_TESTS=OFF -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
-run_configuration thread --only cluster_tests '^cluster_tests$' -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=thread \
+run_configuration thread --only "cluster_tests cache_tests cache_redis_tests" \
+  '^(cluster_tests|cache_tests|cache_redis_tests|cache_redis_restart_tests)$' -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=thread \
   -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
 echo "==> all tests passed in $((SECONDS - started)) s"

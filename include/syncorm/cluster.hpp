@@ -54,6 +54,9 @@ struct cluster_settings {
   std::chrono::milliseconds sticky_for{3000};
   /// Sessions whose state the in-process sticky store keeps at most.
   std::size_t sticky_sessions = 100'000;
+  /// Where a store shared between processes keeps sessions' state (for
+  /// sticky_store<syncorm::redis_sticky_store>: "redis://host:port"); unused by the in-process store.
+  std::string shared_sticky_store;
   /// A source that failed is out of rotation this long, doubled with each failure in a row...
   std::chrono::milliseconds retry_after{250};
   /// ... up to this.
@@ -144,7 +147,7 @@ public:
 
   /// A cluster of the given sources (connections are opened as they are needed).
   explicit cluster(cluster_settings settings)
-      : settings_(std::move(settings)), store_(settings_.sticky_sessions) {
+      : settings_(std::move(settings)), store_(make_store(settings_)) {
     if (settings_.writes.empty()) throw error("syncorm: a cluster needs at least one write source");
     if (is_sqlite && settings_.reads.empty()) settings_.reads = settings_.writes;  // read-only connections
     for (const data_source& s : settings_.writes)
@@ -199,6 +202,12 @@ private:
     const std::size_t chosen = policy(sources);
     if (chosen < sources.size() && sources[chosen].healthy()) return chosen;
     return detail::next_healthy(sources, 0);
+  }
+
+  using store_type = typename policies::store;
+  static store_type make_store(const cluster_settings& settings) {
+    if constexpr (shared_sticky_store<store_type>) return store_type(settings.sticky_sessions, settings.shared_sticky_store);
+    else return store_type(settings.sticky_sessions);
   }
 
   void failed(data_source& source, pool& connections) {

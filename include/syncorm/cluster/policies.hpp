@@ -50,7 +50,7 @@ struct read_your_writes {
 template <class S>
 struct sticky_store {
   static_assert(sticky_store_policy<S>,
-                "syncorm::sticky_store<S>: S must be constructible from a capacity and offer "
+                "syncorm::sticky_store<S>: S must be constructible from a capacity (or a capacity and an address) and offer "
                 "remember(key, state, expires) and recall(key) -> std::optional<read_your_writes_state>");
   using policy = S;
 };

@@ -40,14 +40,19 @@ inline std::int64_t unix_milliseconds() noexcept {
       .count();
 }
 
-/// What a sticky store must offer: remember a key's state until a Unix time (ms), and recall it.
+/// A store shared between processes: built from a capacity (of its in-process part) and the
+/// address of what it shares through (cluster_settings::shared_sticky_store, e.g. a Redis URL).
+template <class S>
+concept shared_sticky_store = std::constructible_from<S, std::size_t, std::string_view>;
+
+/// What a sticky store must offer: remember a key's state until a Unix time (ms), and recall it;
+/// built from a capacity, or from a capacity and an address (shared_sticky_store).
 template <class S>
 concept sticky_store_policy = requires(S& store, std::string_view key, const read_your_writes_state& state,
-                                       std::int64_t expires, std::size_t capacity) {
-  S{capacity};
+                                       std::int64_t expires) {
   store.remember(key, state, expires);
   { store.recall(key) } -> std::same_as<std::optional<read_your_writes_state>>;
-};
+} && (std::constructible_from<S, std::size_t> || shared_sticky_store<S>);
 
 /// The default store: in this process's memory, bounded (the oldest entries go first when it is
 /// full) and expiring (an entry is gone once its time has passed).

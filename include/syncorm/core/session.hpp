@@ -33,6 +33,7 @@
 #include "clauses.hpp"
 #include "row_io.hpp"
 #include "statements.hpp"
+#include "written_keys.hpp"
 
 namespace syncorm {
 template <class Connection>
@@ -54,6 +55,7 @@ struct transaction_state {
   int failed_depth = 0;
   change_buffer changes;
   commit_queue after_commit;
+  written_keys written;
 };
 
 /// What the generic layer needs from a backend connection.
@@ -89,6 +91,7 @@ public:
     s.depth = depth_;
     queue_mark_ = s.after_commit.size();
     changes_mark_ = s.changes.pending.size();
+    written_mark_ = s.written.pending.size();
   }
   transaction_scope(const transaction_scope&) = delete;
   transaction_scope& operator=(const transaction_scope&) = delete;
@@ -103,6 +106,7 @@ public:
       committed_ = true;
       s.depth = 0;
       s.changes.commit_done();
+      s.written.commit_done();
       s.after_commit.run_all();
     } else {
       connection_.release_savepoint(depth_);
@@ -129,6 +133,8 @@ public:
     s.after_commit.truncate(queue_mark_);
     auto& pending = s.changes.pending;
     pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(changes_mark_), pending.end());
+    auto& written = s.written.pending;
+    written.erase(written.begin() + static_cast<std::ptrdiff_t>(written_mark_), written.end());
   }
 
 private:
@@ -136,6 +142,7 @@ private:
   int depth_ = 0;
   std::size_t queue_mark_ = 0;
   std::size_t changes_mark_ = 0;
+  std::size_t written_mark_ = 0;
   bool committed_ = false;
 };
 
@@ -280,7 +287,10 @@ private:
         if constexpr (!has_write_hooks<change::created, T, transaction_type> &&
                       requires { connection_->template insert_rows<T>(rows); }) {
           connection_->template insert_rows<T>(rows);
-          for (const T& row : rows) capture(change::created, row);
+          for (const T& row : rows) {
+            capture(change::created, row);
+            note_written(&row);
+          }
         } else {
           for (T& row : rows) insert_with_hooks(row);
         }
@@ -544,6 +554,29 @@ private:
     }
   }
 
+  /// Tells a cache in front of the database that a row of a cached model was written (`row`
+  /// null: some rows, which ones unknown); nothing for other models. Inside a transaction the key
+  /// is kept for the COMMIT too; outside one the statement has committed already.
+  template <class T>
+  void note_written(const T* row) {
+    if constexpr (cached_model<T>) {
+      static_assert(written_key_sink_available<T>,
+                    "syncorm: this model has cache_traits, so its writes invalidate cached rows: include "
+                    "<syncorm/cache.hpp> in the file that writes it");
+      static_assert(has_primary_key<T>, "syncorm: cache_traits<T> needs a primary key: a field named `id`");
+      if constexpr (written_key_sink_available<T> && has_primary_key<T>) {
+        std::string key;
+        if (row != nullptr) {
+          if constexpr (integer_value<primary_key_type<T>>) key = std::to_string(row->id);
+          else key = std::string(std::string_view{row->id});
+        }
+        transaction_state& s = connection_->state();
+        written_key_sink<T>::deliver(key, s.depth == 0);
+        if (s.depth > 0) s.written.pending.push_back({&written_key_sink<T>::deliver, std::move(key)});
+      }
+    }
+  }
+
   /// Whether an insert of T outside a transaction can write its row and its outbox row in one
   /// statement (the backend offers it, and no hook needs a transaction around the two).
   template <class T>
@@ -555,6 +588,7 @@ private:
   void insert_with_event(T& row) {
     write_with_hooks<change::created>(row, [&](T& written) {
       connection_->insert_with_event(written, change_capture<T>::make(change::created, written));
+      note_written(&written);
       change_capture<T>::committed();
       return true;
     });
@@ -597,6 +631,7 @@ private:
       q.finish();
     }
     capture(change::created, row);
+    note_written(&row);
   }
 
   template <class T>
@@ -611,6 +646,7 @@ private:
     bind_key(q, row);
     if (q.finish() == 0) return false;
     capture(change::updated, row);
+    note_written(&row);
     return true;
   }
 
@@ -630,9 +666,12 @@ private:
       T removed;
       read_row(q, removed);
       capture(change::destroyed, removed);
+      note_written(&removed);
       return true;
     } else {
-      return q.finish() > 0;
+      if (q.finish() == 0) return false;
+      note_written(&row);
+      return true;
     }
   }
 
@@ -682,6 +721,7 @@ private:
       q.finish();
     }
     capture(kind, row);
+    note_written(&row);
     return kind;
   }
 
@@ -698,6 +738,7 @@ private:
         while (q.next()) {
           read_row(q, row);
           capture(kind, row);
+          note_written(&row);
           ++changed;
         }
         return changed;
@@ -713,7 +754,9 @@ private:
       return guarded([&] {
         auto q = connection_->template start<Statement>();
         bind(q);
-        return q.finish();
+        const std::int64_t changed = q.finish();
+        note_written<T>(nullptr);  // which rows is not known: every row of T
+        return changed;
       });
     }
   }
@@ -769,6 +812,7 @@ private:
         bind_fields(q, row, every_field);
         q.finish();
       }
+      note_written(&row);
     });
   }
 
