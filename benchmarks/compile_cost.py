@@ -3,7 +3,7 @@
 
   four_ops_raw.cpp  one model, four operations on the raw sqlite3 C API (the yardstick)
   four_ops.cpp      the same four operations through syncorm
-  ten_models.cpp    ten models, every query form, hooks on four of them
+  ten_models.cpp    ten models, every query form, hooks on four, sync events from three, a subscriber
 
 Each is compiled with `<compiler> -std=c++20 -O2 -c` (nothing linked), several times, every
 compilation of four_ops.cpp and ten_models.cpp between two of the raw TU, so that a change in the
