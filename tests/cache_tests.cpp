@@ -22,11 +22,13 @@
 
 #include "support/backends.hpp"
 #include "support/raw_sql.hpp"
+#include "support/replicas.hpp"
 
 using syncorm::col;
 using syncorm::where;
 using test_support::raw_query;
 using test_support::raw_value;
+using test_support::replica_set;
 using namespace std::chrono_literals;
 
 namespace cache_models {
@@ -411,38 +413,6 @@ TEST_CASE("in front of a cluster: concurrent readers and writers end with every 
 
 namespace {
 
-struct replica_set {
-  std::string primary, replica1, replica2;
-
-  static replica_set fresh() {
-    static std::atomic<int> counter{0};
-    const std::string schema = "cache_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-    test_support::postgres_backend::admin().execute("CREATE SCHEMA " + schema);
-    auto in_schema = [&](const std::string& file) {
-      return test_support::postgres_state_file(file) + " options='-c search_path=" + schema + "'";
-    };
-    replica_set set{in_schema("primary.conninfo"), in_schema("replica1.conninfo"), in_schema("replica2.conninfo")};
-    return set;
-  }
-
-  void wait_for_replay() const {
-    syncorm::postgres::database p{primary};
-    const std::string target = *raw_value(p, "SELECT pg_current_wal_insert_lsn()");
-    for (const std::string& replica : {replica1, replica2}) {
-      syncorm::postgres::database r{replica};
-      const auto deadline = std::chrono::steady_clock::now() + 30s;
-      while (*raw_value(r, "SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn") != "t") {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(20ms);
-      }
-    }
-  }
-
-  syncorm::cluster_settings settings() const {
-    return syncorm::cluster_settings{.writes = {primary}, .reads = {replica1, replica2}, .pool_size = 2};
-  }
-};
-
 using shop = syncorm::cluster<syncorm::postgres::database>;
 
 /// A write, then at once a read: it goes to a replica a second behind, which still has the old row.
@@ -453,7 +423,7 @@ struct race_outcome {
   syncorm::cache_stats stats;
 };
 race_outcome run_race(const syncorm::cache_settings& settings, std::chrono::milliseconds after) {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cache");
   syncorm::cached<shop> db{set.settings(), settings};
   db.create_table<Item>();
   Item item{.name = "lamp", .stock = 1};

@@ -23,11 +23,13 @@
 
 #include "support/backends.hpp"
 #include "support/raw_sql.hpp"
+#include "support/replicas.hpp"
 
 using syncorm::col;
 using syncorm::where;
 using test_support::raw_query;
 using test_support::raw_value;
+using test_support::replica_set;
 using namespace std::chrono_literals;
 
 namespace cluster_models {
@@ -43,43 +45,6 @@ struct Account {
 using namespace cluster_models;
 
 namespace {
-
-/// The replica set CTest started (fixture postgres_replicas), seen through a schema of this test's
-/// own on every server.
-struct replica_set {
-  std::string primary, replica1, replica2;
-
-  static replica_set fresh() {
-    static std::atomic<int> counter{0};
-    const std::string schema = "cluster_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-    test_support::postgres_backend::admin().execute("CREATE SCHEMA " + schema);
-    auto in_schema = [&](const std::string& file) {
-      return test_support::postgres_state_file(file) + " options='-c search_path=" + schema + "'";
-    };
-    replica_set set{in_schema("primary.conninfo"), in_schema("replica1.conninfo"), in_schema("replica2.conninfo")};
-    set.wait_for_replay();
-    return set;
-  }
-
-  /// Waits until both replicas have replayed everything the primary has written so far.
-  void wait_for_replay() const {
-    syncorm::postgres::database p{primary};
-    const std::string target = *raw_value(p, "SELECT pg_current_wal_insert_lsn()");
-    for (const std::string& replica : {replica1, replica2}) {
-      syncorm::postgres::database r{replica};
-      const auto deadline = std::chrono::steady_clock::now() + 30s;
-      while (*raw_value(r, "SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn") != "t") {
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(20ms);
-      }
-    }
-  }
-
-  syncorm::cluster_settings settings(std::chrono::milliseconds sticky_for = 3s) const {
-    return syncorm::cluster_settings{.writes = {primary}, .reads = {replica1, replica2}, .pool_size = 2,
-                                     .sticky_for = sticky_for, .retry_after = 100ms, .max_retry_after = 400ms};
-  }
-};
 
 /// Runs the fixture's server script (stop-server / start-server a replica).
 void server_script(const std::string& command, const std::string& server) {
@@ -100,7 +65,7 @@ using wal_cluster = syncorm::cluster<syncorm::postgres::database, syncorm::read_
 }  // namespace
 
 TEST_CASE("without a session, a read right after a write is stale: the lag is real") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster db{set.settings()};
   db.create_table<Account>();
   set.wait_for_replay();
@@ -113,7 +78,7 @@ TEST_CASE("without a session, a read right after a write is stale: the lag is re
 
 TEST_CASE_TEMPLATE("a session reads its own writes at once; other sessions do not", Cluster, sticky_cluster,
                    wal_cluster) {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   Cluster db{set.settings()};
   db.template create_table<Account>();
   set.wait_for_replay();
@@ -132,7 +97,7 @@ TEST_CASE_TEMPLATE("a session reads its own writes at once; other sessions do no
 }
 
 TEST_CASE("wal_position goes back to a replica as soon as it has caught up, long before any time limit") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   wal_cluster db{set.settings(60s)};
   db.create_table<Account>();
   set.wait_for_replay();
@@ -146,7 +111,7 @@ TEST_CASE("wal_position goes back to a replica as soon as it has caught up, long
 }
 
 TEST_CASE("sticky_window: after sticky_for, a session reads from the replicas again") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster db{set.settings(300ms)};
   db.create_table<Account>();
   set.wait_for_replay();
@@ -163,7 +128,7 @@ TEST_CASE("sticky_window: after sticky_for, a session reads from the replicas ag
 
 TEST_CASE_TEMPLATE("a token from one cluster object gives read-your-writes in another", Cluster, sticky_cluster,
                    wal_cluster) {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   Cluster here{set.settings()};
   Cluster elsewhere{set.settings()};  // as if in another process: its own pools and sticky store
   here.template create_table<Account>();
@@ -178,7 +143,7 @@ TEST_CASE_TEMPLATE("a token from one cluster object gives read-your-writes in an
 }
 
 TEST_CASE("intent_for: a writing method's reads go to the write source; a write in a read scope too") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster db{set.settings()};
   db.create_table<Account>();
   Account a{.owner = "ada", .balance = 10};
@@ -206,7 +171,7 @@ TEST_CASE("intent_for: a writing method's reads go to the write source; a write 
 }
 
 TEST_CASE("a transaction runs every statement, reads included, on one write source") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster db{set.settings()};
   db.create_table<Account>();
   set.wait_for_replay();
@@ -219,13 +184,13 @@ TEST_CASE("a transaction runs every statement, reads included, on one write sour
 }
 
 TEST_CASE("read connections are read-only: a write there fails, whatever server they reach") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   syncorm::postgres::database read_only{set.primary, syncorm::postgres::options{.read_only = true}};
   CHECK_THROWS_AS(read_only.create_table<Account>(), syncorm::error);
 }
 
 TEST_CASE("replicas that stop leave rotation without losing a read, and rejoin when they are back") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster db{set.settings()};
   db.create_table<Account>();
   Account a{.owner = "ada", .balance = 10};
@@ -263,7 +228,7 @@ TEST_CASE("replicas that stop leave rotation without losing a read, and rejoin w
 }
 
 TEST_CASE("with no write source up, a write throws connection_error and health says why") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster db{syncorm::cluster_settings{.writes = {"host=127.0.0.1 port=1 dbname=none connect_timeout=2"},
                                               .reads = {set.replica1}}};
   Account a{.owner = "nobody"};
@@ -273,7 +238,7 @@ TEST_CASE("with no write source up, a write throws connection_error and health s
 }
 
 TEST_CASE("many threads share one cluster") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster db{set.settings()};
   db.create_table<Account>();
   set.wait_for_replay();
@@ -371,7 +336,7 @@ template <>
 struct syncorm::sync_traits<cluster_models::Parcel> {};
 
 TEST_CASE("a cluster writes sync events like a database, and a subscriber can apply them through one") {
-  const replica_set set = replica_set::fresh();
+  const replica_set set = replica_set::fresh("cluster");
   sticky_cluster producer{set.settings()};
   producer.create_table<Parcel>();
   for (int i = 0; i < 5; ++i) {
