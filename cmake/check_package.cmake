@@ -64,7 +64,7 @@ foreach(set IN LISTS component_sets)
   endif()
   run("run consumer (${set})" "${build}/consumer" ${arguments})
   message(STATUS "consumer (${set}) says:\n${last_output}")
-  foreach(component IN ITEMS sqlite postgres)  # what the consumer prints for each component it used
+  foreach(component IN ITEMS sqlite postgres redis)  # what the consumer prints for each component it used
     if(set MATCHES "(^|,)${component}(,|$)" AND NOT last_output MATCHES "${component}: ok")
       message(FATAL_ERROR "the consumer did not use ${component}")
     endif()

@@ -38,15 +38,15 @@ namespace syncorm::amqp {
 /// Settings of a relay.
 struct relay_settings {
   /// The broker: amqp://user:password@host:port/vhost.
-  std::string url;
+  std::string url{};
   /// The durable topic exchange events are published to (declared if absent); routing key = topic.
   std::string exchange = "syncorm";
   /// Names this producer in every message (the `source` header), and so the consumers' positions:
   /// keep it stable and unique among the producers publishing to one exchange. Required.
-  std::string source;
+  std::string source{};
   /// The relay's name in the producer's syncorm_outbox_readers (what prune_outbox is given);
   /// default "amqp-relay:" + exchange.
-  std::string reader;
+  std::string reader{};
   /// Events read from the outbox and published at a time.
   std::size_t batch_size = 1000;
   /// Messages published and not yet confirmed, at most: the relay publishes on while the broker
@@ -284,15 +284,15 @@ private:
 /// Settings of a source.
 struct source_settings {
   /// The broker: amqp://user:password@host:port/vhost.
-  std::string url;
+  std::string url{};
   /// The exchange the relays publish to (declared if absent).
   std::string exchange = "syncorm";
   /// This consumer's durable queue (declared if absent, with a single active consumer: a second
   /// process reading it waits until the first goes away). Required.
-  std::string queue;
+  std::string queue{};
   /// The topics to receive: the queue is bound to each (topic exchange rules: `*` and `#` are
   /// wildcards). Required.
-  std::vector<std::string> topics;
+  std::vector<std::string> topics{};
   /// Deliveries the broker sends ahead of acknowledgements.
   std::uint16_t prefetch = 512;
   /// How long connecting may take.

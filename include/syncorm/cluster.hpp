@@ -44,10 +44,10 @@ namespace syncorm {
 /// How a cluster is built.
 struct cluster_settings {
   /// Where writes go (PostgreSQL: the primary; SQLite: the database file). At least one.
-  std::vector<data_source> writes;
+  std::vector<data_source> writes{};
   /// Where reads go (PostgreSQL: replicas). Empty: reads go to the write sources (SQLite: read-only
   /// connections to the write sources' files).
-  std::vector<data_source> reads;
+  std::vector<data_source> reads{};
   /// Connections per source at most (SQLite: per read source; its file has one writer).
   std::size_t pool_size = 4;
   /// sticky_window: how long a session's reads stay on the write source after it wrote.
@@ -56,7 +56,7 @@ struct cluster_settings {
   std::size_t sticky_sessions = 100'000;
   /// Where a store shared between processes keeps sessions' state (for
   /// sticky_store<syncorm::redis_sticky_store>: "redis://host:port"); unused by the in-process store.
-  std::string shared_sticky_store;
+  std::string shared_sticky_store{};
   /// A source that failed is out of rotation this long, doubled with each failure in a row...
   std::chrono::milliseconds retry_after{250};
   /// ... up to this.

@@ -8,6 +8,11 @@
 #include <syncorm/postgres.hpp>
 #include <unistd.h>
 #endif
+#ifdef CONSUMER_WITH_REDIS
+#include <chrono>
+#include <syncorm/cache.hpp>
+#include <syncorm/redis.hpp>
+#endif
 
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +23,13 @@ struct Note {
   std::int64_t id = 0;
   std::string text;
 };
+
+#ifdef CONSUMER_WITH_REDIS
+template <>
+struct syncorm::cache_traits<Note> {
+  static constexpr auto ttl = std::chrono::seconds{30};
+};
+#endif
 
 static_assert(SYNCORM_VERSION == SYNCORM_VERSION_MAJOR * 10000 + SYNCORM_VERSION_MINOR * 100 + SYNCORM_VERSION_PATCH);
 
@@ -82,6 +94,19 @@ int main(int argc, char** argv) {
 #else
   (void)argc;
   (void)argv;
+#endif
+
+#ifdef CONSUMER_WITH_REDIS
+  // The redis component links hiredis; without a Redis URL the cache has its memory level alone. No
+  // guard window, so that a row just written may be cached at once.
+  syncorm::cached<syncorm::sqlite::database> cached{
+      ":memory:", syncorm::cache_settings{.max_entries = 100, .second_delete_after = std::chrono::milliseconds{0}}};
+  cached.create_table<Note>();
+  Note n{.text = "cached"};
+  cached.insert(n);
+  check(cached.find<Note>(n.id).has_value() && cached.find<Note>(n.id)->text == "cached", "cached find");
+  check(cached.cache_stats().memory_hits >= 1, "the second find is a memory hit");
+  std::printf("redis: ok\n");
 #endif
   return failures == 0 ? 0 : 1;
 }

@@ -28,7 +28,7 @@ struct cache_settings {
   /// of its key is not stored (set it above the longest replication lag). 0: no third delete.
   std::chrono::milliseconds second_delete_after{3000};
   /// "redis://host:port" for the shared level (needs <syncorm/redis.hpp>); empty: memory only.
-  std::string redis;
+  std::string redis{};
   /// The stale-fill guard; off only to show what it prevents.
   bool stale_fill_guard = true;
 };
