@@ -9,14 +9,10 @@
 #       syncorm_find_dependency(<find_package arguments>)   e.g. "syncorm_find_dependency(SQLite3)"
 #       syncorm_find_pkg_config(<prefix> <module>)            e.g. "syncorm_find_pkg_config(RABBITMQ librabbitmq)"
 #     (defined in syncormConfig.cmake.in; the pkg-config one makes PkgConfig::<prefix>, which is what
-#     LINK names). With its option and find call, e.g. for a Redis cache on hiredis:
-#       syncorm_component_option(redis AUTO "hiredis")
-#       if(syncorm_redis_wanted)
-#         pkg_check_modules(HIREDIS QUIET ${syncorm_redis_required} IMPORTED_TARGET GLOBAL hiredis)
-#       endif()
-#       if(HIREDIS_FOUND)
-#         syncorm_add_component(redis LINK PkgConfig::HIREDIS FIND "syncorm_find_pkg_config(HIREDIS hiredis)")
-#       endif()
+#     LINK names). A component over a pkg-config library is one call of
+#       syncorm_add_pkg_config_component(<name> <PREFIX> <module> <what it gives> <Debian package>)
+#     e.g. syncorm_add_pkg_config_component(redis HIREDIS hiredis "Redis cache level" libhiredis-dev):
+#     its option (AUTO), the pkg_check_modules call, the component and its FIND line.
 #
 #   syncorm_component_option(<name> <default> <what it needs>)
 #
@@ -92,3 +88,25 @@ function(syncorm_install_package)
                 "${PROJECT_BINARY_DIR}/package/syncormConfigVersion.cmake"
           DESTINATION ${SYNCORM_PACKAGE_DIR})
 endfunction()
+
+# syncorm_add_pkg_config_component(<name> <PREFIX> <pkg-config module> <what it gives> <Debian package>)
+#   An optional component over a library found by pkg-config (AUTO by default): the option, the
+#   search, the component with its find_dependency line, and a status line either way.
+function(syncorm_add_pkg_config_component name prefix module what debian)
+  syncorm_component_option(${name} AUTO "${module}")
+  if(syncorm_${name}_wanted)
+    find_package(PkgConfig QUIET ${syncorm_${name}_required})
+    if(PkgConfig_FOUND)
+      pkg_check_modules(${prefix} QUIET ${syncorm_${name}_required} IMPORTED_TARGET GLOBAL ${module})
+    endif()
+  endif()
+  if(${prefix}_FOUND)
+    syncorm_add_component(${name} LINK PkgConfig::${prefix} FIND "syncorm_find_pkg_config(${prefix} ${module})")
+    message(STATUS "syncorm: ${what} syncorm::${name} (${module} ${${prefix}_VERSION})")
+  else()
+    message(STATUS "syncorm: ${module} not found or not wanted (pkg-config ${module}, Debian: ${debian}): "
+                   "syncorm::${name}, its tests and benchmarks are not built")
+  endif()
+  set(${prefix}_FOUND "${${prefix}_FOUND}" PARENT_SCOPE)
+endfunction()
+

@@ -214,8 +214,10 @@ struct payload_collector {
 };
 
 /// The members of a payload's top-level object; throws malformed_payload for anything else.
-inline std::vector<payload_member> parse_payload(std::string_view payload, const payload_context& where) {
+inline std::vector<payload_member> parse_payload(std::string_view payload, const payload_context& where,
+                                                 std::size_t expected_members) {
   boost::json::basic_parser<payload_collector> parser{boost::json::parse_options{}};
+  parser.handler().members.reserve(expected_members);  // one allocation for a well-formed payload
   boost::system::error_code failure;
   parser.write_some(false, payload.data(), payload.size(), failure);
   if (failure) throw_malformed(where, {}, "the payload is not JSON (" + failure.message() + ")");
@@ -302,7 +304,7 @@ void decode_payload_value(const payload_member& json, V& out, const payload_cont
 /// Decodes a payload into a row of T. Throws malformed_payload naming event, table and field.
 template <class T>
 T decode_payload(std::string_view payload, const payload_context& where) {
-  const std::vector<payload_member> members = parse_payload(payload, where);
+  const std::vector<payload_member> members = parse_payload(payload, where, field_count<T>);
   T row{};
   for_each_field_index<T>([&](auto i) {
     constexpr std::string_view name = field_name_v<T, i>;
