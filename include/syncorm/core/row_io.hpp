@@ -78,9 +78,11 @@ void bind_field_if(parameter_binder auto& b, const Field& value, std::string_vie
 // compiler then has one function per row to instantiate and optimise, not one per field.
 
 /// Binds the fields of `row` that `selected` picks (the predicates the statement shapes render
-/// their columns with, so placeholders and values always agree), in field order.
+/// their columns with, so placeholders and values always agree), in field order. Out of line, like
+/// read_row: one copy per model and statement kind serves every operation (a call per row costs
+/// nanoseconds; a copy of every field's binding in every operation costs each user's build).
 template <class T, class Selected>
-void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
+[[gnu::noinline]] void bind_fields(parameter_binder auto& b, const T& row, Selected selected) {
   // Through a mutable reference, as read_row reaches the fields, so that each field costs one
   // instantiation of boost::pfr::get's chain rather than a const one as well. Nothing is written.
   T& fields = const_cast<T&>(row);
@@ -185,9 +187,10 @@ void assign_generated_key(T& row, std::int64_t key) {
   row.id = static_cast<primary_key_type<T>>(key);
 }
 
-/// Reads the current result row, whose columns are T's fields in order, into `row`.
+/// Reads the current result row, whose columns are T's fields in order, into `row`. Out of line:
+/// one copy per model serves find, select, first and the writes that read rows back.
 template <class T>
-void read_row(row_cursor auto& c, T& row) {
+[[gnu::noinline]] void read_row(row_cursor auto& c, T& row) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (read_field(c, static_cast<int>(I), boost::pfr::get<I>(row), table_name_v<T>, field_name_v<T, I>), ...);
   }(std::make_index_sequence<field_count<T>>{});

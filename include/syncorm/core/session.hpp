@@ -77,6 +77,11 @@ inline constexpr std::string_view failed_transaction_message =
     "exception leave transaction() to roll it back, or run the operation that may fail in a nested "
     "transaction() and catch the exception outside it";
 
+/// Throws the error of an operation on a transaction that an earlier operation failed.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_failed_transaction() {
+  throw_error<error>({failed_transaction_message});
+}
+
 /// BEGIN (or SAVEPOINT when nested) on construction; ROLLBACK (TO SAVEPOINT) on destruction unless
 /// commit() succeeded. The outermost commit runs the queued after_commit hooks.
 template <class Connection>
@@ -84,7 +89,7 @@ class transaction_scope {
 public:
   explicit transaction_scope(Connection& connection) : connection_(connection) {
     transaction_state& s = connection_.state();
-    if (s.failed_depth != 0) throw_error<error>({failed_transaction_message});
+    if (s.failed_depth != 0) throw_failed_transaction();
     depth_ = s.depth + 1;
     if (depth_ == 1) connection_.begin();
     else connection_.savepoint(depth_);
@@ -523,12 +528,14 @@ private:
   /// Runs one operation. Inside a transaction, an operation that throws marks the transaction
   /// failed, on every backend: PostgreSQL refuses further statements after an error anyway, and one
   /// rule for both keeps code portable between them.
+  ///
+  /// One call of `operation` under one try: the landing pad costs nothing until something throws,
+  /// and a second, unguarded call for autocommit would make every operation's code twice as long.
   template <class F>
   decltype(auto) guarded(F&& operation) {
     transaction_state& s = connection_->state();
     if (s.failed_depth != 0) [[unlikely]]
-      throw_error<error>({failed_transaction_message});
-    if (s.depth == 0) return operation();
+      throw_failed_transaction();
     try {
       return operation();
     } catch (...) {

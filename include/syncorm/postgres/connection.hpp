@@ -256,22 +256,9 @@ public:
   /// The cached statement record for `Compiled` (prepared on the server on first execution).
   template <class Compiled>
   prepared_statement& statement_for() {
-    return *statements_.template get<Compiled>([] {
-      auto* s = new prepared_statement;
-      s->name = "syncorm_" + std::to_string(statement_slot<Compiled>());
-      s->sql = Compiled::sql;
-      s->parameter_count = static_cast<int>(Compiled::parameter_count);
-      for (std::size_t i = 0; i < Compiled::parameter_count; ++i)
-        s->types.push_back(static_cast<unsigned int>(oid_of(Compiled::parameters[i].kind)));
-      s->parameters = {Compiled::parameters, Compiled::parameter_count};
-      s->read_only = Compiled::read_only;
-      s->table = Compiled::table;
-      s->values.resize(Compiled::parameter_count);
-      s->lengths.resize(Compiled::parameter_count);
-      s->formats.assign(Compiled::parameter_count, 1);  // every parameter in binary
-      s->scratch.resize(8 * Compiled::parameter_count);
-      return s;
-    });
+    static constexpr statement_definition definition{Compiled::sql, Compiled::parameters, Compiled::parameter_count,
+                                                     Compiled::read_only, Compiled::table};
+    return cached_statement(statement_slot<Compiled>(), definition);
   }
 
   /// Runs SQL text without parameters (DDL; several statements allowed), without caching it.
@@ -370,6 +357,36 @@ public:
   }
 
 private:
+  /// What a compiled statement type says about itself, for cached_statement.
+  struct statement_definition {
+    std::string_view sql;
+    const parameter_info* parameters;
+    std::size_t parameter_count;
+    bool read_only;
+    std::string_view table;
+  };
+
+  /// The statement record cached in `slot`, made from `definition` on first use. One out-of-line
+  /// copy serves every statement type, so an operation's code holds only the call.
+  [[gnu::noinline]] prepared_statement& cached_statement(std::size_t slot, const statement_definition& definition) {
+    if (prepared_statement** cached = statements_.find(slot, definition.sql.data())) [[likely]]
+      return **cached;
+    auto* s = new prepared_statement;
+    s->name = "syncorm_" + std::to_string(slot);
+    s->sql = definition.sql;
+    s->parameter_count = static_cast<int>(definition.parameter_count);
+    for (std::size_t i = 0; i < definition.parameter_count; ++i)
+      s->types.push_back(static_cast<unsigned int>(oid_of(definition.parameters[i].kind)));
+    s->parameters = {definition.parameters, definition.parameter_count};
+    s->read_only = definition.read_only;
+    s->table = definition.table;
+    s->values.resize(definition.parameter_count);
+    s->lengths.resize(definition.parameter_count);
+    s->formats.assign(definition.parameter_count, 1);  // every parameter in binary
+    s->scratch.resize(8 * definition.parameter_count);
+    return *statements_.store(slot, definition.sql.data(), s);
+  }
+
   friend class cursor;
 
   // COMMIT of a transaction the server already aborted answers ROLLBACK instead of failing.

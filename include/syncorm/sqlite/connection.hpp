@@ -324,13 +324,9 @@ public:
   /// The cached prepared statement for `Compiled`, ready to bind: the hot path.
   template <class Compiled>
   cursor start() {
-    // find and store rather than get(prepare): no lambda and no get<> per statement type.
-    const std::size_t slot = statement_slot<Compiled>();
-    sqlite3_stmt* const* cached = statements_.find(slot, Compiled::sql.data());
-    sqlite3_stmt* statement =
-        cached != nullptr ? *cached : statements_.store(slot, Compiled::sql.data(), prepare(Compiled::sql));
-    if constexpr (requires { Compiled::parameters; }) return cursor{statement, db_, Compiled::table, Compiled::parameters};
-    else return cursor{statement, db_, Compiled::table};
+    const parameter_info* parameters = nullptr;
+    if constexpr (requires { Compiled::parameters; }) parameters = Compiled::parameters;
+    return cursor{cached_statement(statement_slot<Compiled>(), Compiled::sql), db_, Compiled::table, parameters};
   }
 
   /// Runs SQL text (one or more statements, no parameters), without caching it.
@@ -389,6 +385,14 @@ private:
     const std::string message = join({"syncorm: cannot open SQLite database '", path_, "': ", reason});
     sqlite3_close_v2(db_);
     throw connection_error(message);
+  }
+
+  /// The statement cached in `slot`, prepared from `sql` on first use. One out-of-line copy for
+  /// every statement type: the lookup is an index, and a copy of it in each operation would only
+  /// lengthen users' builds.
+  [[gnu::noinline]] sqlite3_stmt* cached_statement(std::size_t slot, std::string_view sql) {
+    sqlite3_stmt* const* cached = statements_.find(slot, sql.data());
+    return cached != nullptr ? *cached : statements_.store(slot, sql.data(), prepare(sql));
   }
 
   sqlite3_stmt* prepare(std::string_view sql) {
