@@ -18,9 +18,11 @@ It also checks that a header pulls in nothing the user did not ask for: the core
 and each backend includes neither the other backend nor the sync events' JSON library.
 
   python3 benchmarks/compile_cost.py [--runs 5] [--compiler g++] [--include-dir DIR] [--strict]
-                                     [-- extra compiler flags]
+                                     [--isolation-only] [-- extra compiler flags]
 
 --strict exits with status 1 when a verdict fails (for scripts; the numbers are always printed).
+--isolation-only checks only what the headers include, and exits with status 1 when one includes
+what it should not (the test command runs this as the CTest test `header_isolation`).
 """
 
 import argparse
@@ -47,6 +49,9 @@ ISOLATION = {
     "syncorm/syncorm.hpp": ("sqlite3.h", "libpq-fe.h", "syncorm/sqlite", "syncorm/postgres", *SYNC),
     "syncorm/sqlite.hpp": ("libpq-fe.h", "syncorm/postgres", *SYNC),
     "syncorm/postgres.hpp": ("sqlite3.h", "syncorm/sqlite", *SYNC),
+    # The producer side of sync events: no consumer side (the parser, the subscriber, the readers).
+    "syncorm/sync_producer.hpp": ("sqlite3.h", "libpq-fe.h", "boost/json/basic_parser", "syncorm/sync/payload_reader",
+                                  "syncorm/sync/subscriber", "syncorm/sync/outbox_", "syncorm/sync/handlers"),
 }
 
 
@@ -89,16 +94,36 @@ def included_files(compiler, flags, header):
     return result.stdout.replace("\\\n", " ").split()[1:], ""
 
 
+def check_isolation(compiler, flags):
+    """Prints what each header of ISOLATION brings that it should not; True when none does."""
+    print("What a header brings with it:")
+    clean = True
+    for header, forbidden in ISOLATION.items():
+        files_in, error = included_files(compiler, flags + pg_include_flags(), header)
+        if files_in is None:
+            print(f"  {header}: DOES NOT COMPILE here: {error.strip().splitlines()[0]}")
+            clean = False
+            continue
+        found = sorted({path for path in files_in for word in forbidden if word in path})
+        clean &= not found
+        print(f"  {header}: " + ("nothing it should not" if not found else "ALSO INCLUDES " + ", ".join(found)))
+    return clean
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="compilations of each file (default 5)")
     parser.add_argument("--compiler", default=os.environ.get("CXX", "g++"))
     parser.add_argument("--strict", action="store_true", help="exit with status 1 if a verdict fails")
+    parser.add_argument("--isolation-only", action="store_true",
+                        help="only check what each header includes; exit with status 1 on a violation")
     parser.add_argument("--include-dir", default=os.path.join(ROOT, "include"),
                         help="syncorm headers to measure (default: this checkout's), e.g. another version's")
     parser.add_argument("flags", nargs="*", help="extra compiler flags, after --, e.g. -I/opt/boost/include")
     arguments = parser.parse_args()
     flags = ["-I" + os.path.abspath(arguments.include_dir), *arguments.flags]
+    if arguments.isolation_only:
+        return 1 if not check_isolation(arguments.compiler, flags) else 0
 
     raw = "four_ops_raw.cpp"
     measured = ["four_ops.cpp", "ten_models.cpp"]
@@ -137,15 +162,7 @@ def main():
     print("(ratios: each compilation against the raw TU compiled just before and after it, median;"
           " verdicts on cpu/raw)")
 
-    print("What a header brings with it:")
-    for header, forbidden in ISOLATION.items():
-        files_in, error = included_files(arguments.compiler, flags + pg_include_flags(), header)
-        if files_in is None:
-            print(f"  {header}: not checked (does not compile here: {error.strip().splitlines()[0]})")
-            continue
-        found = sorted({path for path in files_in for word in forbidden if word in path})
-        failed |= bool(found)
-        print(f"  {header}: " + ("nothing it should not" if not found else "ALSO INCLUDES " + ", ".join(found)))
+    failed |= not check_isolation(arguments.compiler, flags)
 
     return 1 if failed and arguments.strict else 0
 

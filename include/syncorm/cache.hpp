@@ -29,7 +29,8 @@
 #include "core/field_types.hpp"
 #include "core/written_keys.hpp"
 #include "reflect.hpp"
-#include "sync/payload.hpp"
+#include "sync/payload_reader.hpp"
+#include "sync/payload_writer.hpp"
 
 namespace syncorm::detail {
 

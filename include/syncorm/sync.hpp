@@ -16,7 +16,8 @@
 // Specialising syncorm::sync_traits<T> (declared in the core, so that writes can see it) is what opts
 // a model in; its one optional member is `static constexpr std::string_view topic` (the events'
 // aggregatetype; default: the table name). The file that writes a synced model must include this
-// header. README, "Sync events", documents the guarantees, the outbox table and the payload format.
+// header, or just <syncorm/sync_producer.hpp>, the producer side alone (a lighter include). README,
+// "Sync events", documents the guarantees, the outbox table and the payload format.
 
 #include <cstdint>
 #include <initializer_list>
@@ -26,13 +27,13 @@
 
 #include "core/change_log.hpp"
 #include "core/session.hpp"
-#include "sync/capture.hpp"
 #include "sync/handlers.hpp"
 #include "sync/outbox_reader.hpp"
 #include "sync/outbox_source.hpp"
 #include "sync/source.hpp"
 #include "sync/subscriber.hpp"
 #include "sync/tables.hpp"
+#include "sync_producer.hpp"
 
 namespace syncorm {
 

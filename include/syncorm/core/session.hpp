@@ -556,7 +556,7 @@ private:
     if constexpr (synced_model<T>) {
       static_assert(capture_available<T>,
                     "syncorm: this model has sync_traits, so its writes emit sync events: include "
-                    "<syncorm/sync.hpp> in the file that writes it");
+                    "<syncorm/sync.hpp> (or <syncorm/sync_producer.hpp>) in the file that writes it");
       if constexpr (capture_available<T>) change_capture<T>::record(connection_->state().changes, kind, row);
     }
   }

@@ -15,7 +15,7 @@
 #include "../core/reflection.hpp"
 #include "../reflect.hpp"
 #include "event_id.hpp"
-#include "payload.hpp"
+#include "payload_writer.hpp"
 
 namespace syncorm::detail {
 

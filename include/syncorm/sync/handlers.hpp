@@ -10,7 +10,7 @@
 #include "../event.hpp"
 #include "../reflect.hpp"
 #include "capture.hpp"
-#include "payload.hpp"
+#include "payload_reader.hpp"
 #include "source.hpp"
 
 namespace syncorm::detail {
