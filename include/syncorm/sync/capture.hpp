@@ -9,6 +9,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "../core/chrono.hpp"
 #include "../core/change_log.hpp"
@@ -75,6 +76,28 @@ std::string key_text(const Key& key) {
   else return std::to_string(key);
 }
 
+/// The outbox row of a change: a new event id and the capture time around what the model gave.
+/// Not a template, so every synced model shares one copy of it.
+inline captured_change make_captured_change(change kind, std::string_view topic, std::string aggregate_id,
+                                            std::string payload) {
+  return captured_change{
+      .event_id = new_event_id(),
+      .topic = topic,
+      .aggregate_id = std::move(aggregate_id),
+      .kind = kind,
+      .payload = std::move(payload),
+      .created_at = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now()),
+  };
+}
+
+/// Leaves a change's outbox row in the transaction's buffer, for the backend to write at COMMIT.
+/// Out of line: a model's own code is its payload and key, the rest is the same for all.
+[[gnu::noinline]] inline void record_captured_change(change_buffer& buffer, change kind, std::string_view topic,
+                                                     std::string aggregate_id, std::string payload) {
+  buffer.pending.push_back(make_captured_change(kind, topic, std::move(aggregate_id), std::move(payload)));
+  buffer.committed = &notify_outbox_readers;
+}
+
 /// A synced model's captured change: event id, topic, key, payload and time.
 template <synced_model T>
 struct change_capture<T> {
@@ -84,20 +107,12 @@ struct change_capture<T> {
 
   /// The outbox row for `row`'s change.
   static captured_change make(change kind, const T& row) {
-    return captured_change{
-        .event_id = new_event_id(),
-        .topic = sync_topic<T>,
-        .aggregate_id = key_text(row.id),
-        .kind = kind,
-        .payload = encode_payload(row),
-        .created_at = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now()),
-    };
+    return make_captured_change(kind, sync_topic<T>, key_text(row.id), encode_payload(row));
   }
 
   /// Leaves the outbox row in the transaction's buffer, for the backend to write at COMMIT.
   static void record(change_buffer& buffer, change kind, const T& row) {
-    buffer.pending.push_back(make(kind, row));
-    buffer.committed = &notify_outbox_readers;
+    record_captured_change(buffer, kind, sync_topic<T>, key_text(row.id), encode_payload(row));
   }
 
   /// To call after a commit that wrote outbox rows some other way.
