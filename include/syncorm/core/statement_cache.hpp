@@ -46,15 +46,6 @@ public:
   statement_cache& operator=(const statement_cache&) = delete;
   ~statement_cache() { clear(); }
 
-  /// The prepared statement for `Compiled`, calling `prepare()` the first time on this connection.
-  template <class Compiled, class Prepare>
-  Handle& get(Prepare&& prepare) {
-    const std::size_t slot = statement_slot<Compiled>();
-    if (Handle* cached = find(slot, Compiled::sql.data())) [[likely]]
-      return *cached;
-    return store(slot, Compiled::sql.data(), prepare());
-  }
-
   /// The statement cached in `slot` for the SQL text at `sql`, or null.
   Handle* find(std::size_t slot, const char* sql) noexcept {
     if (slot >= entries_.size() || entries_[slot].sql != sql) [[unlikely]]
@@ -62,9 +53,15 @@ public:
     return &entries_[slot].handle;
   }
 
-  /// Caches `handle`, prepared from `sql`, in `slot` (freeing what the slot held).
+  /// Caches `handle`, prepared from `sql`, in `slot` (freeing what the slot held). Owns `handle`
+  /// from the call on: if the cache cannot grow, the handle is freed before the exception leaves.
   Handle& store(std::size_t slot, const char* sql, Handle handle) {
-    entries_.grow_to(slot + 1);
+    try {
+      entries_.grow_to(slot + 1);
+    } catch (...) {
+      release_(handle);
+      throw;
+    }
     entry& e = entries_[slot];
     if (e.sql != nullptr) release_(e.handle);
     e.handle = handle;

@@ -371,7 +371,7 @@ private:
   [[gnu::noinline]] prepared_statement& cached_statement(std::size_t slot, const statement_definition& definition) {
     if (prepared_statement** cached = statements_.find(slot, definition.sql.data())) [[likely]]
       return **cached;
-    auto* s = new prepared_statement;
+    auto s = std::make_unique<prepared_statement>();  // freed if filling it in runs out of memory
     s->name = "syncorm_" + std::to_string(slot);
     s->sql = definition.sql;
     s->parameter_count = static_cast<int>(definition.parameter_count);
@@ -384,7 +384,7 @@ private:
     s->lengths.resize(definition.parameter_count);
     s->formats.assign(definition.parameter_count, 1);  // every parameter in binary
     s->scratch.resize(8 * definition.parameter_count);
-    return *statements_.store(slot, definition.sql.data(), s);
+    return *statements_.store(slot, definition.sql.data(), s.release());  // the cache owns it from here
   }
 
   friend class cursor;
