@@ -80,8 +80,8 @@ TARGETS = [
      "text": ">= 50,000 events/s (issue 9)", "why": EARLIER},
     {"match": r"^sync/apply_backlog_postgres/mirror$", "metric": "items_per_second", "min": 20000,
      "text": ">= 20,000 events/s (issue 9)",
-     "why": "a mirror writes each event with one upsert and waits for its answer: one round trip per event; sending a "
-            "batch's writes in pipeline mode would remove the wait (not done)"},
+     "why": "not analysed; a batch's copies go out in pipeline mode (one wait per batch) since 2026-12-02, measured "
+            "46,000-55,000 events/s then"},
     {"match": r"^amqp/publish_events_with_confirms/syncorm_relay$", "metric": "events_per_s", "min": 10000,
      "text": ">= 10,000 events/s (issue 10)", "why": lambda runs: relay_why(runs)},
     {"match": r"^amqp/end_to_end_commit_to_commit/1000_per_s_one_per_transaction$", "metric": "p99_ms", "max": 20,

@@ -806,18 +806,23 @@ private:
   }
 
   /// A copy of a row from elsewhere (a sync mirror): upserted or deleted by key, with no hooks and
-  /// no outbox row, since the change is not a new fact.
+  /// no outbox row, since the change is not a new fact. Nothing reads its answer, so a backend that
+  /// can send it without waiting for one does, while the connection defers writes.
   template <class T>
   void write_copy(change kind, const T& row) {
     guarded([&] {
+      auto run = [](auto& q) {
+        if constexpr (requires { q.finish_later(); }) q.finish_later();
+        else q.finish();
+      };
       if (kind == change::destroyed) {
         auto q = connection_->template start<compiled<remove_shape<T>, dialect>>();
         bind_key(q, row);
-        q.finish();
+        run(q);
       } else {
         auto q = connection_->template start<compiled<upsert_shape<T, false>, dialect>>();
         bind_fields(q, row, every_field);
-        q.finish();
+        run(q);
       }
       note_written(&row);
     });
@@ -893,6 +898,23 @@ struct session_access {
   template <class Session, class T>
   static void write_copy(Session& s, change kind, const T& row) {
     s.write_copy(kind, row);
+  }
+  /// Turns deferred writes (see write_copy) on, where the session's backend has them; false where
+  /// it has not.
+  template <class Session>
+  static bool start_deferring(Session& s) noexcept {
+    if constexpr (requires { s.connection().defer_writes(true); }) {
+      s.connection().defer_writes(true);
+      return true;
+    } else {
+      return false;
+    }
+  }
+  /// Turns deferred writes off again; returns how many writes were deferred since start_deferring.
+  template <class Session>
+  static std::size_t stop_deferring(Session& s) noexcept {
+    if constexpr (requires { s.connection().defer_writes(false); }) return s.connection().defer_writes(false);
+    else return 0;
   }
   template <class Compiled, class Session>
   static void create_if_absent(Session& s) {

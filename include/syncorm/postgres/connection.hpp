@@ -182,6 +182,11 @@ public:
     return std::strtoll(PQcmdTuples(result_.get()), nullptr, 10);
   }
 
+  /// Runs the statement, or, while the connection defers writes (connection::defer_writes), sends
+  /// it without waiting for the answer, which is read before the next statement that is not
+  /// deferred or the COMMIT. For writes whose count and rows nobody reads.
+  void finish_later();
+
   // Each read decodes the column's bytes with the pure decoders of wire.hpp.
   read_status read(int column, std::int64_t& out) const noexcept { return decode(value(column), out); }
   read_status read(int column, double& out) const noexcept { return decode(value(column), out); }
@@ -247,6 +252,17 @@ public:
   transaction_state& state() noexcept { return state_; }
   PGconn* native_handle() const noexcept { return handle_; }
 
+  /// While on, statements run with cursor::finish_later inside a transaction go out in pipeline
+  /// mode without waiting for their answers (one round trip for many, where each would cost one);
+  /// the answers are read before any other statement and before COMMIT, and the first failure is
+  /// thrown then, from that later call. A subscriber turns it on for a batch's copies.
+  /// Returns how many statements were deferred since it was last turned on.
+  std::size_t defer_writes(bool on) noexcept {
+    defer_writes_ = on;
+    if (on) deferred_since_on_ = 0;
+    return deferred_since_on_;
+  }
+
   /// The statement for `Compiled`, prepared on this connection if it is not yet: the hot path.
   template <class Compiled>
   cursor start() {
@@ -278,6 +294,7 @@ public:
     else commit_with_outbox();
   }
   void rollback() {
+    read_deferred(false);  // their failure is what is being rolled back
     if (PQstatus(handle_) == CONNECTION_OK) run_simple("ROLLBACK", false);
   }
   void savepoint(int depth) { run_simple("SAVEPOINT syncorm_" + std::to_string(depth), false); }
@@ -430,7 +447,9 @@ private:
   /// left usable (the server aborted the transaction; the caller rolls it back).
   class pipeline_results {
   public:
-    explicit pipeline_results(PGconn* connection) noexcept : connection_(connection) {}
+    explicit pipeline_results(PGconn* connection, std::string_view table = outbox_table,
+                              std::size_t outstanding = 0) noexcept
+        : connection_(connection), table_(table), outstanding_(outstanding) {}
     pipeline_results(const pipeline_results&) = delete;
     pipeline_results& operator=(const pipeline_results&) = delete;
     ~pipeline_results() {
@@ -444,35 +463,36 @@ private:
     }
 
     void expect(int sent) {
-      if (sent != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+      if (sent != 1) throw_postgres_error(connection_, nullptr, table_);
       ++outstanding_;
     }
     [[nodiscard]] std::size_t outstanding() const noexcept { return outstanding_; }
 
     /// Sends a sync point and reads every result up to it; returns the last statement's result.
     result_handle sync_and_read() {
-      if (PQpipelineSync(connection_) != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+      if (PQpipelineSync(connection_) != 1) throw_postgres_error(connection_, nullptr, table_);
       result_handle last;
       for (; outstanding_ > 0; --outstanding_) {
         result_handle r{PQgetResult(connection_)};
-        if (!r) throw_postgres_error(connection_, nullptr, outbox_table);  // the connection is gone
+        if (!r) throw_postgres_error(connection_, nullptr, table_);  // the connection is gone
         const ExecStatusType status = PQresultStatus(r.get());
         if (status == PGRES_FATAL_ERROR && !failure_) failure_ = std::move(r);
         else last = std::move(r);
         while (PGresult* end_of_statement = PQgetResult(connection_)) PQclear(end_of_statement);
       }
       const result_handle sync{PQgetResult(connection_)};
-      if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) throw_postgres_error(connection_, sync.get(), outbox_table);
-      if (failure_) throw_postgres_error(connection_, failure_.get(), outbox_table);
+      if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) throw_postgres_error(connection_, sync.get(), table_);
+      if (failure_) throw_postgres_error(connection_, failure_.get(), table_);
       return last;
     }
 
     void leave_pipeline_mode() {
-      if (PQexitPipelineMode(connection_) != 1) throw_postgres_error(connection_, nullptr, outbox_table);
+      if (PQexitPipelineMode(connection_) != 1) throw_postgres_error(connection_, nullptr, table_);
     }
 
   private:
     PGconn* connection_;
+    std::string_view table_;
     std::size_t outstanding_ = 0;
     result_handle failure_;
   };
@@ -630,11 +650,48 @@ private:
 
   /// Before a statement: a connection known dead is replaced, unless a transaction was open on it.
   void ensure_open() {
+    if (deferred_ != 0) [[unlikely]] read_deferred(true);
     if (PQstatus(handle_) == CONNECTION_OK) [[likely]] return;
     if (state_.depth > 0)
       throw connection_error("syncorm: the PostgreSQL connection was lost inside a transaction, which the server "
                              "rolled back: " + trimmed(PQerrorMessage(handle_)));
     reconnect();
+  }
+
+  /// Sends `statement` (bound) in pipeline mode without reading its answer; false when writes are
+  /// not being deferred (then the caller runs it). Outside a transaction nothing is deferred: each
+  /// statement is then its own transaction and its answer is its commit.
+  bool send_deferred(prepared_statement& statement) {
+    if (!defer_writes_ || state_.depth == 0) return false;
+    if (statement.generation != generation_) {
+      read_deferred(true);  // PQprepare waits for its answer, which pipeline mode does not allow
+      ensure_open();
+      const result_handle prepared = prepare(statement);
+      if (!succeeded(prepared)) throw_postgres_error(handle_, prepared.get(), statement.table);
+      statement.generation = generation_;
+    }
+    if (PQpipelineStatus(handle_) == PQ_PIPELINE_OFF && PQenterPipelineMode(handle_) != 1)
+      throw_postgres_error(handle_, nullptr, statement.table);
+    if (PQsendQueryPrepared(handle_, statement.name.c_str(), statement.parameter_count, statement.values.data(),
+                            statement.lengths.data(), statement.formats.data(), 1) != 1)
+      throw_postgres_error(handle_, nullptr, statement.table, statement.parameters);
+    deferred_table_ = statement.table;
+    ++deferred_since_on_;
+    if (++deferred_ >= pipeline_batch) read_deferred(true);  // before the answers fill the socket buffers
+    return true;
+  }
+
+  /// Reads the answers to the deferred statements and leaves pipeline mode. Throws the first
+  /// failure when `report` (the server has then aborted the transaction).
+  void read_deferred(bool report) {
+    if (PQpipelineStatus(handle_) == PQ_PIPELINE_OFF) {
+      deferred_ = 0;
+      return;
+    }
+    pipeline_results results{handle_, deferred_table_, std::exchange(deferred_, 0)};
+    if (!report) return;  // the destructor reads what is left and leaves pipeline mode
+    results.sync_and_read();
+    results.leave_pipeline_mode();
   }
 
   /// Runs `attempt` (which returns a result and says whether the statement reached the server).
@@ -738,11 +795,19 @@ private:
   std::uint64_t generation_ = 0;
   std::uint64_t listening_generation_ = 0;  // the session generation LISTEN was sent on (0: none)
   bool terminated_by_server_ = false;
+  bool defer_writes_ = false;
+  std::size_t deferred_ = 0;            // statements sent in pipeline mode whose answers are unread
+  std::size_t deferred_since_on_ = 0;   // statements deferred since defer_writes(true)
+  std::string_view deferred_table_;     // the table a failure among them is reported on
   std::unique_ptr<prepared_statement> reserve_keys_;
   std::map<std::string, std::string, std::less<>> sequence_names_;
   statement_cache<prepared_statement*, delete_prepared> statements_;
   transaction_state state_;
 };
+
+inline void cursor::finish_later() {
+  if (!owner_.send_deferred(statement_)) finish();
+}
 
 inline void cursor::run() {
   result_ = owner_.run_prepared(statement_);

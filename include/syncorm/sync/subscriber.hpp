@@ -232,6 +232,17 @@ private:
     std::int64_t current;
   };
 
+  /// Turns deferred writes off again when a batch's handlers are done (the COMMIT reads what is
+  /// still unanswered).
+  struct deferral_scope {
+    transaction_type& tx;
+    bool on;
+    bool& deferred_any;
+    ~deferral_scope() {
+      if (on) deferred_any = detail::session_access::stop_deferring(tx) > 0;
+    }
+  };
+
   static void count(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
     counter.fetch_add(n, std::memory_order_relaxed);
   }
@@ -239,17 +250,31 @@ private:
   /// Applies a batch in one transaction. A handler failure rolls it back and counts as one try of
   /// that event; the events before it are then applied on their own, and the failing one waits for
   /// its retry (sets `blocked`) or, after max_attempts tries, is parked and the stream goes on.
+  ///
+  /// Where the backend can (PostgreSQL), a mirror's copies go out without waiting for each answer
+  /// (connection::defer_writes): their failure then shows at a later statement or at COMMIT, not
+  /// at the event that caused it, so after any failure the batch runs again with every write
+  /// waiting for its answer, which tells the right event.
   template <class Source>
   std::size_t apply(Source& source, std::span<const raw_event> batch, bool& blocked) {
     std::size_t end = batch.size();
     std::optional<detail::handler_failure> failed_event;
     std::size_t applied = 0;
+    bool may_defer = true;
     while (end > 0) {
       batch_counts counts;
       std::optional<detail::handler_failure> failed;
+      bool deferred = false;  // some write of this try was deferred
       try {
-        db_.transaction([&](transaction_type& tx) { apply_events(tx, batch.first(end), counts, failed); });
+        db_.transaction([&](transaction_type& tx) {
+          const deferral_scope deferring{tx, may_defer && detail::session_access::start_deferring(tx), deferred};
+          apply_events(tx, batch.first(end), counts, failed);
+        });
       } catch (...) {
+        if (deferred) {
+          may_defer = false;
+          continue;
+        }
         if (!failed) throw;  // not a handler's doing (the database, the offsets): the caller sees it
         note_failure(batch[failed->index]);
         end = failed->index;
