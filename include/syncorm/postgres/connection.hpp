@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../error.hpp"
@@ -798,7 +799,8 @@ private:
   bool defer_writes_ = false;
   std::size_t deferred_ = 0;            // statements sent in pipeline mode whose answers are unread
   std::size_t deferred_since_on_ = 0;   // statements deferred since defer_writes(true)
-  std::string_view deferred_table_;     // the table a failure among them is reported on
+  std::string_view deferred_table_;     // the table a failure among them is reported on: the last one's (the
+                                        // subscriber finds the failing statement by running it again)
   std::unique_ptr<prepared_statement> reserve_keys_;
   std::map<std::string, std::string, std::less<>> sequence_names_;
   statement_cache<prepared_statement*, delete_prepared> statements_;
