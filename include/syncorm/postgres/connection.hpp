@@ -420,11 +420,7 @@ private:
   void commit_with_outbox() {
     ensure_open();
     prepared_statement& insert = statement_for<compiled<insert_outbox_shape, dialect>>();
-    if (insert.generation != generation_) {
-      const result_handle prepared = prepare(insert);
-      if (!succeeded(prepared)) throw_postgres_error(handle_, prepared.get(), outbox_table);
-      insert.generation = generation_;
-    }
+    prepare_once(insert);
     if (PQenterPipelineMode(handle_) != 1) throw_postgres_error(handle_, nullptr, outbox_table);
     pipeline_results results{handle_};
     results.expect(PQsendQueryParams(handle_, outbox_lock_and_notify.data(), 0, nullptr, nullptr, nullptr, nullptr, 1));
@@ -665,11 +661,9 @@ private:
   bool send_deferred(prepared_statement& statement) {
     if (!defer_writes_ || state_.depth == 0) return false;
     if (statement.generation != generation_) {
-      read_deferred(true);  // PQprepare waits for its answer, which pipeline mode does not allow
+      read_deferred(true);  // leaves pipeline mode, which prepare_once needs
       ensure_open();
-      const result_handle prepared = prepare(statement);
-      if (!succeeded(prepared)) throw_postgres_error(handle_, prepared.get(), statement.table);
-      statement.generation = generation_;
+      prepare_once(statement);
     }
     if (PQpipelineStatus(handle_) == PQ_PIPELINE_OFF && PQenterPipelineMode(handle_) != 1)
       throw_postgres_error(handle_, nullptr, statement.table);
@@ -735,6 +729,16 @@ private:
                                           statement.formats.data(), 1)};
     };
     return with_reconnect(attempt, statement.read_only, statement.table, statement.parameters);
+  }
+
+  /// Prepares `statement` on this session unless it is already; throws if the server refuses. Not
+  /// in pipeline mode: PQprepare waits for its answer. (run_prepared does the same inside its
+  /// reconnect logic, where a failure is a result to look at rather than an exception.)
+  void prepare_once(prepared_statement& statement) {
+    if (statement.generation == generation_) return;
+    const result_handle prepared = prepare(statement);
+    if (!succeeded(prepared)) throw_postgres_error(handle_, prepared.get(), statement.table);
+    statement.generation = generation_;
   }
 
   result_handle prepare(const prepared_statement& statement) {
