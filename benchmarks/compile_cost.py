@@ -49,8 +49,10 @@ ISOLATION = {
     "syncorm/syncorm.hpp": ("sqlite3.h", "libpq-fe.h", "syncorm/sqlite", "syncorm/postgres", *SYNC),
     "syncorm/sqlite.hpp": ("libpq-fe.h", "syncorm/postgres", *SYNC),
     "syncorm/postgres.hpp": ("sqlite3.h", "syncorm/sqlite", *SYNC),
-    # The producer side of sync events: no consumer side (the parser, the subscriber, the readers).
-    "syncorm/sync_producer.hpp": ("sqlite3.h", "libpq-fe.h", "boost/json/basic_parser", "syncorm/sync/payload_reader",
+    # The producer side of sync events: no consumer side (the parser, the subscriber, the readers), no
+    # JSON library (payloads are written by syncorm), no threads (readers wait on their side).
+    "syncorm/sync_producer.hpp": ("sqlite3.h", "libpq-fe.h", "boost/json", "syncorm/sync/payload_reader",
+                                  "condition_variable", "stop_token",
                                   "syncorm/sync/subscriber", "syncorm/sync/outbox_", "syncorm/sync/handlers"),
     # The features: none brings a backend, and none another feature it does not use.
     "syncorm/cluster.hpp": ("sqlite3.h", "libpq-fe.h", "syncorm/sqlite", "syncorm/postgres", *SYNC, "syncorm/cache",

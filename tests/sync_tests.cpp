@@ -11,9 +11,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <iomanip>
 #include <limits>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -538,6 +540,71 @@ TEST_CASE_TEMPLATE("every finite double and float crosses the payload bit for bi
     differing += differs && !(readings[i].single == 0 && jsonb_drops_the_sign_of_zero);
   }
   CHECK(differing == 0);
+}
+
+// syncorm writes payloads itself (only Boost.JSON reads them), so its escaping and its numbers are
+// judged here by the databases' own JSON readers: PostgreSQL refuses invalid JSON into jsonb, SQLite's
+// json_valid and json_type say what it is.
+TEST_CASE_TEMPLATE("every character and every kind of number is written as JSON other readers accept", Backend,
+                   SYNCORM_TEST_BACKENDS) {
+  auto db = Backend::open();
+  db.template create_table<Sample>();
+  std::string every_ascii;
+  for (int c = 1; c < 128; ++c) every_ascii += static_cast<char>(c);
+  every_ascii += "\xC2\xA0 \xE2\x80\xA8 \xE2\x80\xA9 \xEF\xBF\xBF \xF4\x8F\xBF\xBF";  // NBSP, U+2028/9, U+FFFF, U+10FFFF
+  std::vector<Sample> rows{
+      {.f32 = 1.0F, .f64 = 1.0, .text = every_ascii, .maybe_text = "\"\\/\b\f\n\r\t"},
+      {.f32 = -0.0F, .f64 = 1e21, .text = "}{\",:[]"},
+      {.f32 = 16777216.0F, .f64 = 1e22},
+      {.f32 = 1.5e-45F, .f64 = -1.7976931348623157e308},
+      {.f64 = 123456789012345680.0},
+  };
+  db.insert_many(rows);
+  auto value = [&](const Sample& row, const std::string& key) {
+    return raw_value(db, "SELECT payload ->> " + sql_literal(key) + " FROM syncorm_outbox WHERE aggregateid = " +
+                             sql_literal(std::to_string(row.id)));
+  };
+  CHECK(*value(rows[0], "text") == every_ascii);
+  CHECK(*value(rows[0], "maybe_text") == *rows[0].maybe_text);
+  CHECK(*value(rows[1], "text") == rows[1].text);
+  constexpr bool postgres = std::is_same_v<typename Backend::database, syncorm::postgres::database>;
+  for (const Sample& row : rows) {
+    for (const char* key : {"f32", "f64"}) {
+      const double expected = std::string_view{key} == "f32" ? static_cast<double>(row.f32) : row.f64;
+      CAPTURE(key);
+      CAPTURE(expected);
+      const std::string read = postgres ? "CAST(payload ->> " + sql_literal(key) + " AS DOUBLE PRECISION)"
+                                        : "json_extract(payload, " + sql_literal(std::string("$.") + key) + ")";
+      std::ostringstream literal;
+      literal << std::setprecision(17) << expected;
+      CHECK(*raw_value(db, "SELECT count(*) FROM syncorm_outbox WHERE aggregateid = " +
+                               sql_literal(std::to_string(row.id)) + " AND " + read + " = " + literal.str()) == "1");
+      // A double is written as a JSON number that reads as a floating-point one, even when whole.
+      if constexpr (!postgres)
+        CHECK(*raw_value(db, "SELECT json_type(payload, " + sql_literal(std::string("$.") + key) +
+                                 ") FROM syncorm_outbox WHERE aggregateid = " + sql_literal(std::to_string(row.id))) ==
+              "real");
+    }
+  }
+  if constexpr (!postgres)
+    CHECK(*raw_value(db, "SELECT count(*) FROM syncorm_outbox WHERE json_valid(payload)") == std::to_string(rows.size()));
+
+  // And syncorm's reader (Boost.JSON's parser) gives back every row as it was written.
+  auto consumer = Backend::open();
+  std::vector<Sample> received;
+  syncorm::subscriber sub{consumer, "samples", syncorm::on<Sample>([&](const syncorm::event<Sample>& e, auto&) {
+                            received.push_back(e.row);
+                          })};
+  syncorm::outbox_source feed{db, "samples-db"};
+  CHECK(sub.poll(feed) == rows.size());
+  REQUIRE(received.size() == rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CAPTURE(i);
+    CHECK(received[i].text == rows[i].text);
+    CHECK(received[i].maybe_text == rows[i].maybe_text);
+    CHECK(received[i].f64 == rows[i].f64);
+    CHECK(received[i].f32 == rows[i].f32);
+  }
 }
 
 TEST_CASE_TEMPLATE("text JSON cannot carry is refused, naming the column, and nothing is written", Backend,

@@ -1,12 +1,10 @@
 #pragma once
 // The producer side of sync: what a write of a model with sync_traits leaves in the transaction's
-// change buffer (core/change_log.hpp), and the in-process signal that wakes outbox readers when
-// such a transaction commits.
+// change buffer (core/change_log.hpp), and the in-process count of such commits that wakes outbox
+// readers.
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
-#include <mutex>
-#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,45 +28,23 @@ consteval std::string_view topic_of() {
 template <class T>
 inline constexpr std::string_view sync_topic = topic_of<T>();
 
-/// Counts commits that wrote outbox rows in this process, so that readers waiting in it wake at
-/// once rather than at their next poll. One per process.
-class outbox_signal {
-public:
-  static outbox_signal& instance() {
-    static outbox_signal signal;
-    return signal;
-  }
-
-  /// Called after each such commit (through change_buffer::committed).
-  static void notify() noexcept {
-    outbox_signal& s = instance();
-    try {
-      const std::lock_guard lock{s.mutex_};
-      ++s.commits_;
-    } catch (...) {
-      return;  // a reader misses a wake-up and finds the events at its next poll
-    }
-    s.changed_.notify_all();
-  }
-
-  [[nodiscard]] std::uint64_t commits() {
-    const std::lock_guard lock{mutex_};
-    return commits_;
-  }
-
-  /// Waits until a commit after `seen`, `timeout`, or a stop request.
-  void wait(std::uint64_t seen, std::chrono::nanoseconds timeout, std::stop_token stop) {
-    std::unique_lock lock{mutex_};
-    changed_.wait_for(lock, stop, timeout, [&] { return commits_ != seen; });
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable_any changed_;
-  std::uint64_t commits_ = 0;
+/// Commits in this process that wrote outbox rows, so that readers waiting in it wake at once
+/// rather than at their next poll, and how to wake them. The waiting itself (a mutex and a
+/// condition variable) is the readers' (outbox_reader.hpp): a file that only writes synced models
+/// does not parse <mutex> and <condition_variable> for it.
+struct outbox_commits {
+  static inline std::atomic<std::uint64_t> count{0};
+  /// Set once a reader in this process waits; null until then.
+  static inline std::atomic<void (*)() noexcept> wake{nullptr};
 };
 
-inline void notify_outbox_readers() noexcept { outbox_signal::notify(); }
+/// Called after each commit that wrote outbox rows (through change_buffer::committed). Counting
+/// before waking, both sequentially consistent, is what lets a reader that registered its wake-up
+/// and then read the count never miss the commit that follows.
+inline void notify_outbox_readers() noexcept {
+  outbox_commits::count.fetch_add(1);
+  if (void (*wake)() noexcept = outbox_commits::wake.load()) wake();
+}
 
 template <class Key>
 std::string key_text(const Key& key) {

@@ -4,8 +4,10 @@
 // commit. outbox_source (a consumer reading the outbox directly) and amqp::relay (publishing it to
 // RabbitMQ) are both such readers.
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <stop_token>
 #include <string_view>
 #include <vector>
@@ -72,6 +74,43 @@ void record_reader(Database& producer, std::string_view reader, std::int64_t pos
     return q.finish();
   });
 }
+
+/// Wakes readers waiting in this process when a commit here wrote outbox rows (see
+/// outbox_commits in capture.hpp). One per process, made by the first reader that waits.
+class outbox_signal {
+public:
+  static outbox_signal& instance() {
+    // Never destroyed: a commit on another thread may still wake readers while the process exits.
+    static outbox_signal& signal = *new outbox_signal;
+    return signal;
+  }
+
+  [[nodiscard]] static std::uint64_t commits() noexcept { return outbox_commits::count.load(); }
+
+  /// Waits until a commit after `seen`, `timeout`, or a stop request.
+  void wait(std::uint64_t seen, std::chrono::nanoseconds timeout, std::stop_token stop) {
+    std::unique_lock lock{mutex_};
+    changed_.wait_for(lock, stop, timeout, [&] { return commits() != seen; });
+  }
+
+private:
+  outbox_signal() noexcept { outbox_commits::wake.store(&wake_waiters); }
+
+  /// Taking the mutex between the count's increment and the notification is what keeps a waiter
+  /// that has just found the count unchanged from missing it: it holds the mutex until it waits.
+  static void wake_waiters() noexcept {
+    outbox_signal& s = instance();
+    try {
+      const std::lock_guard lock{s.mutex_};
+    } catch (...) {
+      return;  // a reader misses a wake-up and finds the events at its next poll
+    }
+    s.changed_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable_any changed_;
+};
 
 /// Waits for commits to a producer's outbox: PostgreSQL's LISTEN (writers NOTIFY when they
 /// commit); on SQLite, a commit in this process signals at once and one in another process changes
