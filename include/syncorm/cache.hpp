@@ -16,7 +16,7 @@
 // exactly what it guarantees).
 
 #include <charconv>
-#include <chrono>
+#include "core/chrono.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,7 +29,7 @@
 #include "core/field_types.hpp"
 #include "core/written_keys.hpp"
 #include "reflect.hpp"
-#include "sync/payload_reader.hpp"
+#include "sync/payload_members.hpp"
 #include "sync/payload_writer.hpp"
 
 namespace syncorm::detail {
@@ -115,7 +115,8 @@ public:
         if (got == detail::remote_status::hit) {
           std::optional<T> row;
           try {
-            row = detail::decode_payload<T>(value, detail::payload_context{"cache", detail::table_name_v<T>});
+            const detail::payload_context where{"cache", detail::table_name_v<T>};
+            row = detail::decode_members<T>(core_.remote.parse(value, where, detail::field_count<T>), where);
           } catch (const type_error&) {  // written by another version of the model: read the database
           }
           if (row) {

@@ -4,8 +4,7 @@
 // writes of cached models are delivered to (a write on any connection of the process, a
 // transaction's, a hook's or a subscriber's included, reaches every cache).
 
-#include <algorithm>
-#include <chrono>
+#include "../core/chrono.hpp"
 #include <cstddef>
 #include <mutex>
 #include <shared_mutex>
@@ -65,7 +64,7 @@ public:
   /// A cache stops hearing of writes (returns once no delivery to it is under way).
   void remove(cache_core* cache) {
     const std::unique_lock lock{mutex_};
-    caches_.erase(std::remove(caches_.begin(), caches_.end(), cache), caches_.end());
+    std::erase(caches_, cache);
   }
   /// Delivers a write of `k` to every cache.
   inline void written(cache_key_view k, bool committed) noexcept;

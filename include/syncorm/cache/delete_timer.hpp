@@ -3,7 +3,7 @@
 // sleeps until the next deadline, and that the destructor stops and joins (deletes still pending
 // then are dropped: the cache they were for is going away with it).
 
-#include <chrono>
+#include "../core/chrono.hpp"
 #include <condition_variable>
 #include <mutex>
 #include <queue>

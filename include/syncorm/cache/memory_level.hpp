@@ -13,10 +13,9 @@
 
 #include <time.h>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
-#include <chrono>
+#include "../core/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -112,9 +111,9 @@ public:
   /// fewer than 16 in all); `window` as above; `guard` false turns the guard off (to show
   /// what it prevents).
   memory_level(std::size_t max_entries, cache_clock::duration window, bool guard, cache_counters& counters)
-      : per_shard_(std::max<std::size_t>(1, max_entries / shard_count)),
+      : per_shard_(max_entries / shard_count > 1 ? max_entries / shard_count : 1),
         window_(window),
-        retention_(std::max<cache_clock::duration>(window, std::chrono::seconds{1})),
+        retention_(window > std::chrono::seconds{1} ? window : std::chrono::seconds{1}),
         guard_(guard),
         counters_(counters) {}
 

@@ -5,11 +5,14 @@
 // call is a network round trip, beside which the indirection costs nothing. The memory level's hit
 // path never goes through here.
 
-#include <chrono>
+#include "../core/chrono.hpp"
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "../sync/payload_members.hpp"
 #include "memory_level.hpp"
 
 namespace syncorm::detail {
@@ -35,6 +38,11 @@ struct remote_level {
   /// Deletes `k` (key empty: the table), marks it written, and tells the other processes; while the
   /// server is down the delete is kept and sent when it is back. Never throws.
   void (*invalidate)(void* self, cache_key_view k) noexcept = nullptr;
+  /// Parses a row's text (JSON, the sync payload format) into its members; throws
+  /// malformed_payload. The level brings the parser, so a file using the cache without Redis
+  /// compiles none.
+  std::vector<payload_member> (*parse)(std::string_view text, const payload_context& where,
+                                       std::size_t expected_members) = nullptr;
   /// Stops and frees the level.
   void (*destroy)(void* self) noexcept = nullptr;
 

@@ -27,6 +27,7 @@
 
 #include "../cache/memory_level.hpp"
 #include "../cache/remote_level.hpp"
+#include "../sync/payload_reader.hpp"
 #include "client.hpp"
 #include "invalidations.hpp"
 
@@ -189,6 +190,7 @@ inline remote_level make_cache_level(const std::string& url, std::chrono::millis
   r.store = [](void* self, cache_key_view k, std::string_view value, std::chrono::milliseconds ttl, bool guard) {
     return static_cast<cache_level*>(self)->store(k, value, ttl, guard);
   };
+  r.parse = &parse_payload;
   r.invalidate = [](void* self, cache_key_view k) noexcept { static_cast<cache_level*>(self)->invalidate(k); };
   r.destroy = [](void* self) noexcept { delete static_cast<cache_level*>(self); };
   return r;
