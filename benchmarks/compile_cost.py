@@ -4,6 +4,8 @@
   four_ops_raw.cpp  one model, four operations on the raw sqlite3 C API (the yardstick)
   four_ops.cpp      the same four operations through syncorm
   ten_models.cpp    ten models, every query form, hooks on four, sync events from three, a subscriber
+  ten_models.cpp again with SYNCORM_SEPARATE_COMPILATION, and the file that then defines what it
+                    declares (separate_source.cpp: #include <syncorm/src.hpp>, compiled once a program)
 
 Each is compiled with `<compiler> -std=c++20 -O2 -c` (nothing linked), several times, every
 compilation of four_ops.cpp and ten_models.cpp between two of the raw TU, so that a change in the
@@ -37,10 +39,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = os.path.join(ROOT, "benchmarks", "compile")
 MIB = 1024 * 1024
 
-# (file, time budget as a multiple of the raw TU's median wall time, memory budget in bytes)
+SEPARATE = ["-DSYNCORM_SEPARATE_COMPILATION"]
+# What is measured: (label, file, extra flags); the label is what the table prints.
+MEASURED = [
+    ("four_ops.cpp", "four_ops.cpp", []),
+    ("ten_models.cpp", "ten_models.cpp", []),
+    ("ten_models, separate", "ten_models.cpp", SEPARATE),
+    ("separate_source.cpp", "separate_source.cpp", SEPARATE),
+]
+# (label, time budget as a multiple of the raw TU's median wall time, memory budget in bytes)
 BUDGETS = {
     "four_ops.cpp": (3.0, 200 * 1000 * 1000),
     "ten_models.cpp": (16.0, 1024 * MIB - 1),
+    "ten_models, separate": (16.0, 1024 * MIB - 1),
 }
 
 # What including a header must not bring with it: header -> (forbidden substrings of included paths).
@@ -64,6 +75,13 @@ ISOLATION = {
     "syncorm/amqp.hpp": ("sqlite3.h", "libpq-fe.h", "hiredis", "syncorm/cache", "syncorm/cluster",
                          "boost/json/basic_parser", "syncorm/sync/subscriber"),
     "syncorm/redis.hpp": ("sqlite3.h", "libpq-fe.h", "amqp.h", "syncorm/sync/subscriber", "syncorm/sync/outbox_"),
+}
+
+# With SYNCORM_SEPARATE_COMPILATION the parser is compiled in the file that includes <syncorm/src.hpp>
+# alone: what applies events then brings no JSON library.
+ISOLATION_SEPARATE = {
+    "syncorm/sync.hpp": ("boost/json",),
+    "syncorm/redis.hpp": ("boost/json",),
 }
 
 # Headers of optional parts (their client library may not be installed): not compiling is reported, not a failure.
@@ -113,19 +131,22 @@ def check_isolation(compiler, flags):
     """Prints what each header of ISOLATION brings that it should not; True when none does."""
     print("What a header brings with it:")
     clean = True
-    for header, forbidden in ISOLATION.items():
-        files_in, error = included_files(compiler, flags + pg_include_flags(), header)
+    checks = [(header, forbidden, []) for header, forbidden in ISOLATION.items()]
+    checks += [(header, forbidden, SEPARATE) for header, forbidden in ISOLATION_SEPARATE.items()]
+    for header, forbidden, extra in checks:
+        files_in, error = included_files(compiler, flags + extra + pg_include_flags(), header)
+        label = header + (" (" + " ".join(extra) + ")" if extra else "")
         if files_in is None:
             first_line = error.strip().splitlines()[0] if error.strip() else "no output"
             if header in OPTIONAL:
-                print(f"  {header}: not checked (its client library is not installed: {first_line})")
+                print(f"  {label}: not checked (its client library is not installed: {first_line})")
                 continue
-            print(f"  {header}: DOES NOT COMPILE here: {first_line}")
+            print(f"  {label}: DOES NOT COMPILE here: {first_line}")
             clean = False
             continue
         found = sorted({path for path in files_in for word in forbidden if word in path})
         clean &= not found
-        print(f"  {header}: " + ("nothing it should not" if not found else "ALSO INCLUDES " + ", ".join(found)))
+        print(f"  {label}: " + ("nothing it should not" if not found else "ALSO INCLUDES " + ", ".join(found)))
     return clean
 
 
@@ -145,14 +166,14 @@ def main():
         return 1 if not check_isolation(arguments.compiler, flags) else 0
 
     raw = "four_ops_raw.cpp"
-    measured = ["four_ops.cpp", "ten_models.cpp"]
+    measured = [label for label, _, _ in MEASURED]
     # Each measured file is compiled between two compilations of the raw TU and compared with their
     # mean, so that the ratio holds even when the machine's load changes during the run.
     timeline = []
     for _ in range(arguments.runs):
-        for name in measured:
+        for label, source, extra in MEASURED:
             timeline.append((raw, compile_once(arguments.compiler, flags, os.path.join(SOURCES, raw))))
-            timeline.append((name, compile_once(arguments.compiler, flags, os.path.join(SOURCES, name))))
+            timeline.append((label, compile_once(arguments.compiler, flags + extra, os.path.join(SOURCES, source))))
     timeline.append((raw, compile_once(arguments.compiler, flags, os.path.join(SOURCES, raw))))
 
     samples = {name: [] for name in [raw, *measured]}
@@ -165,12 +186,12 @@ def main():
 
     version = subprocess.run([arguments.compiler, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     print(f"Compile cost: {version}, -std=c++20 -O2 -c, median of {arguments.runs} runs")
-    print(f"{'translation unit':<20}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'wall/raw':>10}{'cpu/raw':>9}  budget")
+    print(f"{'translation unit':<22}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'wall/raw':>10}{'cpu/raw':>9}  budget")
     failed = False
     for name in [raw, *measured]:
         wall, cpu, peak = (statistics.median(column) for column in zip(*samples[name]))
         wall_ratio, cpu_ratio = (statistics.median(column) for column in zip(*ratios[name])) if name != raw else (1, 1)
-        line = f"{name:<20}{wall:>8.2f}{cpu:>8.2f}{peak / 1e6:>9.0f}{wall_ratio:>9.2f}x{cpu_ratio:>8.2f}x"
+        line = f"{name:<22}{wall:>8.2f}{cpu:>8.2f}{peak / 1e6:>9.0f}{wall_ratio:>9.2f}x{cpu_ratio:>8.2f}x"
         if name in BUDGETS:
             ratio_budget, memory_budget = BUDGETS[name]
             ok = cpu_ratio <= ratio_budget and peak <= memory_budget

@@ -62,12 +62,16 @@ foreach(set IN LISTS component_sets)
     file(STRINGS "$ENV{SYNCORM_PG_STATE_DIR}/primary.conninfo" conninfo LIMIT_COUNT 1)
     set(arguments "${conninfo}")
   endif()
-  run("run consumer (${set})" "${build}/consumer" ${arguments})
-  message(STATUS "consumer (${set}) says:\n${last_output}")
-  foreach(component IN ITEMS sqlite postgres redis)  # what the consumer prints for each component it used
-    if(set MATCHES "(^|,)${component}(,|$)" AND NOT last_output MATCHES "${component}: ok")
-      message(FATAL_ERROR "the consumer did not use ${component}")
-    endif()
+  # consumer is header-only use; consumer_separate the same program with SYNCORM_SEPARATE_COMPILATION
+  # and <syncorm/src.hpp> in a file of its own.
+  foreach(program IN ITEMS consumer consumer_separate)
+    run("run ${program} (${set})" "${build}/${program}" ${arguments})
+    message(STATUS "${program} (${set}) says:\n${last_output}")
+    foreach(component IN ITEMS sqlite postgres redis)  # what the consumer prints for each component it used
+      if(set MATCHES "(^|,)${component}(,|$)" AND NOT last_output MATCHES "${component}: ok")
+        message(FATAL_ERROR "${program} did not use ${component}")
+      endif()
+    endforeach()
   endforeach()
 endforeach()
 message(STATUS "package: ok")

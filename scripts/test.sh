@@ -2,7 +2,8 @@
 # Builds everything and runs every test (README's second command; CI runs exactly this).
 #   1. Release build with warnings as errors: all suites on SQLite and PostgreSQL, the compile-fail
 #      tests, and a smoke run of the benchmarks.
-#   2. The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+#   2. The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, built the other way a
+#      user may build syncorm: with SYNCORM_SEPARATE_COMPILATION and <syncorm/src.hpp> in one file.
 #   3. The libFuzzer targets (clang), each fuzzing for 30 s from the seed corpus in fuzz/corpus.
 #   4. The suites whose subject is threads (the router: many threads sharing one cluster; the cache:
 #      concurrent readers and writers, its timer and Redis subscriber threads) under ThreadSanitizer.
@@ -33,7 +34,7 @@ run_configuration() {
 }
 
 run_configuration release -DCMAKE_BUILD_TYPE=Release
-run_configuration sanitize -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=address,undefined \
+run_configuration sanitize -DCMAKE_BUILD_TYPE=Debug -DSYNCORM_SANITIZERS=address,undefined -DSYNCORM_SEPARATE_COMPILATION=ON \
   -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
 run_configuration fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DSYNCORM_BUILD_FUZZERS=ON \
   -DSYNCORM_FUZZ_SECONDS=30 -DSYNCORM_BUILD_TESTS=OFF -DSYNCORM_BUILD_BENCHMARKS=OFF -DSYNCORM_BUILD_EXAMPLES=OFF
