@@ -105,15 +105,13 @@ void bind_key(parameter_binder auto& b, const T& row) {
   throw_error<type_error>({"syncorm: column ", table, ".", column, " ", join(what)}, table, column);
 }
 
-/// A read the cursor could not complete: a stored type the field cannot read, or a value of the
-/// right type that no field of type V can hold.
-template <class V>
-[[noreturn, gnu::cold]] void throw_unreadable(row_cursor auto& c, int column, read_status status,
-                                              std::string_view table, std::string_view name) {
-  constexpr std::string_view field = field_type_name<V>();
+/// A read the cursor could not complete: a stored type the field (of type `field`) cannot read, or
+/// a value of the right type that no such field can hold. One function per cursor type, not per
+/// field type: the field's type arrives as its name.
+[[noreturn, gnu::cold]] void throw_unreadable(row_cursor auto& c, int column, read_status status, std::string_view field,
+                                              bool time_point, std::string_view table, std::string_view name) {
   if (status == read_status::out_of_range) {
-    if constexpr (std::is_same_v<V, std::chrono::system_clock::time_point>)
-      throw_read_error(table, name, {"holds ", c.describe(column), time_point_cannot_hold()});
+    if (time_point) throw_read_error(table, name, {"holds ", c.describe(column), time_point_cannot_hold()});
     throw_read_error(table, name, {"holds ", c.describe(column), ", which ", field, " cannot hold"});
   }
   throw_read_error(table, name, {"holds ", c.describe(column), ", which cannot be read into ", field});
@@ -124,7 +122,9 @@ template <class V>
 template <class V>
 bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, std::string_view name) {
   auto accept = [&](read_status s) {
-    if (s > read_status::null) [[unlikely]] throw_unreadable<V>(c, column, s, table, name);
+    if (s > read_status::null) [[unlikely]]
+      throw_unreadable(c, column, s, field_type_name<V>(), std::is_same_v<V, std::chrono::system_clock::time_point>,
+                       table, name);
     return s == read_status::value;
   };
   if constexpr (integer_value<V> || std::is_enum_v<V>) {
