@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -95,14 +96,19 @@ std::atomic<bool> stop_requested{false};
 
 /// One line of output, stamped with the time since start; whole lines, so two processes interleave
 /// cleanly.
-template <class... Args>
-void say(const char* app, const char* format, Args... args) {
+// A C variadic function, so that the compiler checks each call's format against its arguments.
+[[gnu::format(printf, 2, 3)]] void say(const char* app, const char* format, ...) {
   char text[512];
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  int n = std::snprintf(text, sizeof text, "%8.2f ms  %-9s ", ms, app);
-  n += std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n), format, args...);
+  std::size_t n = static_cast<std::size_t>(std::snprintf(text, sizeof text, "%8.2f ms  %-9s ", ms, app));
+  std::va_list args;
+  va_start(args, format);
+  const int rest = std::vsnprintf(text + n, sizeof text - n, format, args);
+  va_end(args);
+  if (rest > 0) n += static_cast<std::size_t>(rest);
+  if (n > sizeof text - 1) n = sizeof text - 1;  // truncated: keep room for the newline
   text[n++] = '\n';
-  [[maybe_unused]] const auto written = ::write(STDOUT_FILENO, text, static_cast<std::size_t>(n));
+  [[maybe_unused]] const auto written = ::write(STDOUT_FILENO, text, n);
 }
 
 /// The two databases, on either backend, and the broker if events go through RabbitMQ.

@@ -20,6 +20,7 @@ packages=(
   libbenchmark-dev          # benchmarks
   valgrind                  # instruction counts behind the zero-overhead claims (benchmark command)
   clang-14 libclang-rt-14-dev  # fuzz targets (libFuzzer, ASan, UBSan runtimes)
+  clang-16                     # the suites built with clang too (Debian 12's newest)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

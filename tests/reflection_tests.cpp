@@ -29,10 +29,26 @@ static_assert(syncorm::table_name<User> == "user");           // snake_case of t
 static_assert(syncorm::table_name<HTTPRequestLog> == "http_request_log");
 static_assert(syncorm::table_name<SmallKeyed> == "small_keyed");
 
-static_assert(sd::snake_case("OrderItem") == "order_item");
-static_assert(sd::snake_case("HTTPRequest") == "http_request");
-static_assert(sd::snake_case("Order2Go") == "order2_go");
-static_assert(sd::snake_case("already_snake") == "already_snake");
+/// snake_case of `name`, written into a fixed buffer during constant evaluation.
+struct snake_case_text {
+  char chars[64]{};
+  std::size_t length = 0;
+  constexpr void operator+=(char c) { chars[length++] = c; }
+  constexpr bool operator==(std::string_view expected) const { return std::string_view{chars, length} == expected; }
+};
+constexpr snake_case_text snake_case(std::string_view name) {
+  snake_case_text text;
+  sd::append_snake_case(text, name);
+  return text;
+}
+static_assert(snake_case("OrderItem") == "order_item");
+static_assert(snake_case("HTTPRequest") == "http_request");
+static_assert(snake_case("Order2Go") == "order2_go");
+static_assert(snake_case("already_snake") == "already_snake");
+static_assert(snake_case("_leading") == "_leading");
+static_assert(snake_case("trailing__") == "trailing");
+static_assert(snake_case("Pair<int, Order>") == "pair_int_order");
+static_assert(snake_case("double__inside") == "double__inside");
 
 // ---- keys ----------------------------------------------------------------------------------------
 

@@ -131,11 +131,22 @@ constexpr comparison_operator mirrored(comparison_operator op) {
 // Comparisons. The value's type is checked against the column's by a static_assert that says which
 // rule was broken, which reads better than a failed overload resolution.
 
+namespace detail {
+/// What `column == value` and `column != value` accept: anything (compare() says, in a
+/// static_assert, what does not fit). The constraint is there for clang before 16: without one it
+/// prefers, for `column == 1`, the reversed form of the constrained `value == column` operator
+/// below, which C++20 does not allow to return anything but bool.
+template <class V>
+concept column_operand = true;
+}  // namespace detail
+
 /// `column = value` (or `column = other_column`).
 template <auto M, class V>
+  requires detail::column_operand<V>
 auto operator==(column<M>, V&& value) { return detail::compare<detail::comparison_operator::equal, column<M>>(std::forward<V>(value)); }
 /// `column <> value`.
 template <auto M, class V>
+  requires detail::column_operand<V>
 auto operator!=(column<M>, V&& value) { return detail::compare<detail::comparison_operator::not_equal, column<M>>(std::forward<V>(value)); }
 /// `column < value`.
 template <auto M, class V>

@@ -106,14 +106,7 @@ struct create_index_shape {
   template <class Dialect, class Writer>
   static constexpr void render(Writer& w) {
     w << "CREATE INDEX IF NOT EXISTS ";
-    // Appended character by character: under -fsanitize=undefined GCC 12 cannot constant-fold the
-    // null check std::string's pointer constructor makes on a view into frozen storage.
-    std::string index_name;
-    for (const char c : table) index_name += c;
-    index_name += '_';
-    for (const char c : field_name_v<T, Field>) index_name += c;
-    index_name += "_idx";
-    w.identifier(index_name);
+    append_identifier(w, {table, "_", field_name_v<T, Field>, "_idx"});
     w << " ON ";
     w.identifier(table);
     w << " (";

@@ -28,7 +28,14 @@ struct object_holder {
   T value;
 };
 
-// Declared only: its address is used in constant expressions, never its value.
+// Declared only: its address is used in constant expressions, never its value. Clang warns about
+// such a variable all the same (at each use, and for a model in an anonymous namespace), so its
+// warnings are off from here to member_index below, the last use.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wundefined-internal"
+#pragma clang diagnostic ignored "-Wundefined-var-template"
+#endif
 template <class T>
 extern const object_holder<T> fake_object;
 
@@ -40,6 +47,18 @@ using field_type = boost::pfr::tuple_element_t<I, T>;
 
 template <const auto* Pointer>
 consteval std::string_view pretty_function_of_pointer() {
+  return __PRETTY_FUNCTION__;
+}
+
+/// A pointer to a field, as a class-type template argument: clang (14 to 16 at least) refuses a
+/// pointer to a subobject as a template argument of pointer type, but takes one inside a class.
+template <class Pointer>
+struct field_pointer {
+  Pointer pointer;
+};
+
+template <auto Wrapped>
+consteval std::string_view pretty_function_of_wrapped_pointer() {
   return __PRETTY_FUNCTION__;
 }
 
@@ -81,9 +100,16 @@ consteval std::string_view field_name() {
     return syncorm::field_names<T>::value[I];
   } else {
 #if defined(__GNUC__) || defined(__clang__)
+#if defined(__clang__)
+    // "... [Wrapped = {&fake_object.value.customer}]"
+    constexpr std::string_view pretty = pretty_function_of_wrapped_pointer<
+        field_pointer<const field_type<T, I>*>{&boost::pfr::get<I>(fake_object<T>.value)}>();
+    constexpr std::string_view marker = "Wrapped = ";
+#else
     constexpr std::string_view pretty = pretty_function_of_pointer<&boost::pfr::get<I>(fake_object<T>.value)>();
-    constexpr std::string_view name =
-        member_name_from_pointer_text(template_argument_text(pretty, "Pointer = "));
+    constexpr std::string_view marker = "Pointer = ";
+#endif
+    constexpr std::string_view name = member_name_from_pointer_text(template_argument_text(pretty, marker));
     static_assert(!name.empty(), "syncorm could not read this field's name from the compiler; "
                                  "specialise syncorm::field_names<T> with the field names");
     return name;
@@ -113,28 +139,37 @@ consteval std::string_view unqualified_type_name(std::string_view qualified) {
   return qualified.substr(last);
 }
 
-/// "OrderItem" -> "order_item", "HTTPRequest" -> "http_request"; characters that cannot be in an
-/// identifier (template brackets) become '_'.
-constexpr std::string snake_case(std::string_view name) {
+/// Writes `name` in snake_case: "OrderItem" -> "order_item", "HTTPRequest" -> "http_request";
+/// characters that cannot be in an identifier (template brackets) become '_', never two in a row
+/// and none at the end. `Out` is anything with `+= char`. Underscores are held back until a
+/// character follows them, so that nothing written has to be read back or taken back.
+template <class Out>
+constexpr void append_snake_case(Out& out, std::string_view name) {
   auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
   auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  std::string out;
+  bool written = false;         // a character other than '_' has been written
+  std::size_t underscores = 0;  // held back, written before the next other character
+  auto put = [&](char c) {
+    for (; underscores > 0; --underscores) out += '_';
+    out += c;
+    written = true;
+  };
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
     if (upper(c)) {
       const bool word_start = i > 0 && lower_or_digit(name[i - 1]);
       const bool acronym_end = i > 0 && upper(name[i - 1]) && i + 1 < name.size() &&
                                name[i + 1] >= 'a' && name[i + 1] <= 'z';
-      if ((word_start || acronym_end) && !out.empty() && out.back() != '_') out += '_';
-      out += static_cast<char>(c - 'A' + 'a');
+      if ((word_start || acronym_end) && written && underscores == 0) underscores = 1;
+      put(static_cast<char>(c - 'A' + 'a'));
+    } else if (c == '_') {
+      ++underscores;
     } else if (is_identifier_char(c)) {
-      out += c;
-    } else if (!out.empty() && out.back() != '_') {
-      out += '_';
+      put(c);
+    } else if (written && underscores == 0) {
+      underscores = 1;
     }
   }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return out;
 }
 
 template <class T>
@@ -144,9 +179,8 @@ concept has_table_trait = requires {
 
 template <class T>
 struct default_table_name {
-  static constexpr std::string build() {
-    return snake_case(unqualified_type_name(
-        template_argument_text(pretty_function_of_type<T>(), "T = ")));
+  static constexpr void build(text_writer& out) {
+    append_snake_case(out, unqualified_type_name(template_argument_text(pretty_function_of_type<T>(), "T = ")));
   }
 };
 
@@ -192,6 +226,9 @@ consteval std::size_t member_index() {
   }(std::make_index_sequence<field_count<Owner>>{});
   return found;
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop  // the warnings about fake_object (see its declaration)
+#endif
 
 /// What a pointer to data member names: the owning model, the field type and its position.
 template <auto Member>

@@ -1,24 +1,47 @@
 #pragma once
-// Freezing text computed by a constexpr function into static storage, so SQL built with
-// std::string during constant evaluation costs nothing at run time.
+// Freezing text computed during constant evaluation into static storage, so names and SQL spelled
+// at compile time cost nothing at run time.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
 namespace syncorm::detail {
 
-/// `Builder::build()` is a constexpr function returning std::string; `frozen_text<Builder>::view`
-/// is that string as a string_view into static, NUL-terminated storage (C APIs need the NUL).
+/// Writes text during constant evaluation: into `chars` when it points somewhere, else only
+/// counting, so that text is measured first and then written into an array of exactly its size
+/// (std::string in constant evaluation costs the compiler more, and clang before 17 cannot
+/// evaluate libstdc++ 12's).
+struct text_writer {
+  char* chars = nullptr;
+  std::size_t length = 0;
+
+  constexpr void operator+=(char c) {
+    if (chars != nullptr) chars[length] = c;
+    ++length;
+  }
+  constexpr text_writer& operator<<(std::string_view s) {
+    for (const char c : s) *this += c;
+    return *this;
+  }
+};
+
+/// `Builder::build(out)` writes text through a text_writer; `frozen_text<Builder>::view` is that text
+/// as a string_view into static, NUL-terminated storage (C APIs need the NUL).
 template <class Builder>
 struct frozen_text {
-  static constexpr std::size_t size = Builder::build().size();
+  static constexpr std::size_t size = [] {
+    text_writer measure;
+    Builder::build(measure);
+    return measure.length;
+  }();
   static constexpr std::array<char, size + 1> storage = [] {
     std::array<char, size + 1> chars{};
-    const std::string text = Builder::build();
-    for (std::size_t i = 0; i < size; ++i) chars[i] = text[i];
+    text_writer out{chars.data()};
+    Builder::build(out);
     return chars;
   }();
   static constexpr std::string_view view{storage.data(), size};
@@ -37,16 +60,24 @@ constexpr void append_decimal(Text& out, std::uint64_t value) {
   while (count > 0) out += digits[--count];
 }
 
-/// Appends `name` as a double-quoted SQL identifier, doubling embedded quotes, so any table name a
-/// trait gives is safe to splice into SQL text (identifiers are never user input at run time).
+/// Appends the concatenation of `parts` as one double-quoted SQL identifier, doubling embedded
+/// quotes, so any table name a trait gives is safe to splice into SQL text (identifiers are never
+/// user input at run time). In parts, so that a composed name needs no string to be built in.
+template <class Text>
+constexpr void append_identifier(Text& out, std::initializer_list<std::string_view> parts) {
+  out += '"';
+  for (const std::string_view part : parts)
+    for (const char c : part) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+  out += '"';
+}
+
+/// Appends `name` as a double-quoted SQL identifier (see above).
 template <class Text>
 constexpr void append_identifier(Text& out, std::string_view name) {
-  out += '"';
-  for (const char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
+  append_identifier(out, {name});
 }
 
 }  // namespace syncorm::detail

@@ -76,11 +76,10 @@ constexpr void append_json_string(Text& out, std::string_view text) {
 /// spelled once at compile time.
 template <class T, std::size_t I>
 struct payload_key_builder {
-  static constexpr std::string build() {
-    std::string text(1, I == 0 ? '{' : ',');
-    append_json_string(text, field_name_v<T, I>);
-    text += ':';
-    return text;
+  static constexpr void build(text_writer& out) {
+    out += I == 0 ? '{' : ',';
+    append_json_string(out, field_name_v<T, I>);
+    out += ':';
   }
 };
 

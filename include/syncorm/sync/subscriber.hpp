@@ -170,7 +170,10 @@ public:
       });
     });
     std::size_t replayed = 0;
-    for (const auto& [e, attempts] : parked) {
+    // Not a structured binding: the lambdas below capture these, which clang before 16 refuses.
+    for (const auto& entry : parked) {
+      const auto& e = entry.first;
+      const auto& attempts = entry.second;
       std::string failure;
       try {
         db_.transaction([&](transaction_type& tx) {
