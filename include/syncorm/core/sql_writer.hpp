@@ -26,21 +26,15 @@ struct parameter_info {
 // pass.
 
 /// Accumulates SQL text and its parameters, in order, during constant evaluation: into `chars` and
-/// `parameters` when they point somewhere, else only counting them.
+/// `parameters` when they point somewhere, else only counting them (the text as any text_writer).
 template <class Dialect>
-struct sql_writer {
+struct sql_writer : text_writer {
   using dialect = Dialect;
-  char* chars = nullptr;
   parameter_info* parameters = nullptr;
-  std::size_t length = 0;
   std::size_t parameter_count = 0;
 
-  constexpr void operator+=(char c) {
-    if (chars != nullptr) chars[length] = c;
-    ++length;
-  }
   constexpr sql_writer& operator<<(std::string_view s) {
-    for (const char c : s) *this += c;
+    text_writer::operator<<(s);
     return *this;
   }
   constexpr void identifier(std::string_view name) { append_identifier(*this, name); }
@@ -82,7 +76,7 @@ struct rendered_statement {
   };
   static constexpr storage stored = [] {
     storage s{};
-    sql_writer<Dialect> w{s.chars.data(), s.parameters.data()};
+    sql_writer<Dialect> w{{s.chars.data()}, s.parameters.data()};
     Shape::template render<Dialect>(w);
     return s;
   }();
