@@ -7,7 +7,6 @@
 #include <boost/pfr/tuple_size.hpp>
 
 #include <cstddef>
-#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>

@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <string>
 #include <string_view>
 
 namespace syncorm::detail {
@@ -47,7 +46,7 @@ struct frozen_text {
   static constexpr std::string_view view{storage.data(), size};
 };
 
-/// std::to_string is not constexpr. `Text` is std::string or sql_writer.hpp's writer: anything
+/// std::to_string is not constexpr. `Text` is a text_writer (sql_writer.hpp's is one): anything
 /// with `+= char`.
 template <class Text>
 constexpr void append_decimal(Text& out, std::uint64_t value) {
