@@ -111,7 +111,7 @@ void bind_key(parameter_binder auto& b, const T& row) {
 [[noreturn, gnu::cold]] void throw_unreadable(row_cursor auto& c, int column, read_status status, std::string_view field,
                                               bool time_point, std::string_view table, std::string_view name) {
   if (status == read_status::out_of_range) {
-    if (time_point) throw_read_error(table, name, {"holds ", c.describe(column), time_point_cannot_hold()});
+    if (time_point) throw_read_error(table, name, {"holds ", c.describe(column), time_point_cannot_hold});
     throw_read_error(table, name, {"holds ", c.describe(column), ", which ", field, " cannot hold"});
   }
   throw_read_error(table, name, {"holds ", c.describe(column), ", which cannot be read into ", field});
@@ -159,7 +159,7 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     wire_time raw;
     if (!accept(c.read(column, raw))) return false;
     if (!time_point_can_hold(raw)) [[unlikely]]
-      throw_read_error(table, name, {"holds ", iso_8601(raw), time_point_cannot_hold()});
+      throw_read_error(table, name, {"holds ", iso_8601(raw), time_point_cannot_hold});
     out = std::chrono::time_point_cast<std::chrono::system_clock::duration>(raw);
   }
   return true;

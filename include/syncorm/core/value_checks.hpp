@@ -14,6 +14,8 @@
 #include "chrono.hpp"
 #include "field_types.hpp"
 #include "floating_point.hpp"
+#include "iso_8601.hpp"
+#include "static_text.hpp"
 
 namespace syncorm::detail {
 
@@ -59,42 +61,20 @@ inline std::string shortest_text(double value) {
 }
 
 /// An instant as ISO 8601 UTC, "2262-04-11T23:47:16.854775Z" (the fraction only when not zero),
-/// from whole days since 1970-01-01 and the microseconds into that day. Valid far beyond any day
-/// a 64-bit microsecond count reaches (Howard Hinnant's civil_from_days).
+/// from whole days since 1970-01-01 and the microseconds into that day.
 inline std::string iso_8601(std::int64_t days, std::int64_t microseconds_of_day) {
-  days += 719'468;
-  const std::int64_t era = (days >= 0 ? days : days - 146'096) / 146'097;
-  const std::int64_t day_of_era = days - era * 146'097;
-  const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
-  const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  const std::int64_t shifted_month = (5 * day_of_year + 2) / 153;  // March is 0
-  const std::int64_t day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-  const std::int64_t month = shifted_month < 10 ? shifted_month + 3 : shifted_month - 9;
-  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
-  auto padded = [](std::int64_t number, std::size_t width) {
-    std::string text = std::to_string(number < 0 ? -number : number);
-    if (text.size() < width) text.insert(0, width - text.size(), '0');
-    return number < 0 ? "-" + text : text;
-  };
-  const std::int64_t seconds = microseconds_of_day / 1'000'000;
-  std::string out = padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2) + "T" +
-                    padded(seconds / 3600, 2) + ":" + padded(seconds / 60 % 60, 2) + ":" + padded(seconds % 60, 2);
-  if (const std::int64_t fraction = microseconds_of_day % 1'000'000; fraction != 0) out += "." + padded(fraction, 6);
-  return out + "Z";
+  char text[iso_8601_capacity];
+  text_writer out{text};
+  append_iso_8601(out, days, microseconds_of_day, iso_fraction::when_not_zero);
+  return std::string(text, out.length);
 }
-
-inline constexpr std::int64_t microseconds_per_day = 86'400'000'000;
 
 /// A stored time (microseconds since 1970) as ISO 8601 UTC.
 inline std::string iso_8601(wire_time time) {
-  const std::int64_t us = time.time_since_epoch().count();
-  std::int64_t days = us / microseconds_per_day;
-  std::int64_t rest = us % microseconds_per_day;
-  if (rest < 0) {
-    days -= 1;
-    rest += microseconds_per_day;
-  }
-  return iso_8601(days, rest);
+  char text[iso_8601_capacity];
+  text_writer out{text};
+  append_iso_8601(out, time.time_since_epoch().count(), iso_fraction::when_not_zero);
+  return std::string(text, out.length);
 }
 
 // ---- time points -----------------------------------------------------------------------------
@@ -114,12 +94,20 @@ constexpr bool time_point_can_hold(wire_time time) noexcept {
   return static_cast<std::uint64_t>(time.time_since_epoch().count()) - static_cast<std::uint64_t>(earliest_time_point_us) <= span;
 }
 
-/// ", which a std::chrono::system_clock::time_point cannot hold (it holds ... to ...)".
-inline std::string time_point_cannot_hold() {
-  return ", which a std::chrono::system_clock::time_point cannot hold (it holds " +
-         iso_8601(wire_time{std::chrono::microseconds{earliest_time_point_us}}) + " to " +
-         iso_8601(wire_time{std::chrono::microseconds{latest_time_point_us}}) + ")";
-}
+/// The text of time_point_cannot_hold, written at compile time.
+struct time_point_range_text {
+  static constexpr void build(text_writer& out) {
+    out << ", which a std::chrono::system_clock::time_point cannot hold (it holds ";
+    append_iso_8601(out, earliest_time_point_us, iso_fraction::when_not_zero);
+    out << " to ";
+    append_iso_8601(out, latest_time_point_us, iso_fraction::when_not_zero);
+    out << ")";
+  }
+};
+
+/// ", which a std::chrono::system_clock::time_point cannot hold (it holds ... to ...)": a constant,
+/// so that the error paths naming it compile no date formatting.
+inline constexpr std::string_view time_point_cannot_hold = frozen_text<time_point_range_text>::view;
 
 /// The wire value a time_point field stores: floored to the microsecond. A time_point whose floor
 /// could not be read back (time_point::min() floors to a microsecond before the earliest one a
@@ -130,7 +118,7 @@ wire_time stored_time(std::chrono::time_point<std::chrono::system_clock, Duratio
   const wire_time stored = std::chrono::floor<std::chrono::microseconds>(value);
   if (!time_point_can_hold(stored)) [[unlikely]]
     throw_error<type_error>({"syncorm: column ", table, ".", column, " cannot store ", iso_8601(stored),
-                             " (the time_point floored to the microsecond, as stored)", time_point_cannot_hold(),
+                             " (the time_point floored to the microsecond, as stored)", time_point_cannot_hold,
                              ", so it would not read back; nothing was written"},
                             table, column);
   return stored;

@@ -20,7 +20,7 @@ inline change parse_change(const raw_event& e, std::string_view table) {
   if (e.type == "created") return change::created;
   if (e.type == "updated") return change::updated;
   if (e.type == "destroyed") return change::destroyed;
-  throw_malformed({e.id, table}, {}, "unknown event type '" + e.type + "' (expected created, updated or destroyed)");
+  throw_malformed({e.id, table}, {}, {"unknown event type '", e.type, "' (expected created, updated or destroyed)"});
 }
 
 /// Decodes a raw event into event<T>, checking that the payload's key is the event's aggregateid.
@@ -31,7 +31,7 @@ event<T> decode_event(const raw_event& e) {
   event<T> decoded{kind, decode_payload<T>(e.payload, {e.id, table}), e.id, e.position};
   if (key_text(decoded.row.id) != e.aggregate_id)
     throw_malformed({e.id, table}, "id",
-                    "the payload's id is " + key_text(decoded.row.id) + " but the event's aggregateid is " + e.aggregate_id);
+                    {"the payload's id is ", key_text(decoded.row.id), " but the event's aggregateid is ", e.aggregate_id});
   return decoded;
 }
 

@@ -7,6 +7,7 @@
 #include <boost/pfr/core.hpp>
 
 #include <charconv>
+#include <initializer_list>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -39,10 +40,14 @@ struct payload_context {
   std::string_view table;
 };
 
-[[noreturn]] inline void throw_malformed(const payload_context& where, std::string_view column, std::string_view why) {
-  std::string message = "syncorm: event " + std::string(where.event_id) + " for table " + std::string(where.table);
-  if (!column.empty()) message += ", field " + std::string(column);
-  message += ": " + std::string(why);
+/// Throws malformed_payload "syncorm: event <id> for table <table>[, field <column>]: <why>". Out of
+/// line and cold, its message in pieces: decoding is one instantiation per field type, and each
+/// would otherwise compile its own string concatenations.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_malformed(const payload_context& where, std::string_view column,
+                                                                   std::initializer_list<message_piece> why) {
+  std::string message = join({"syncorm: event ", where.event_id, " for table ", where.table,
+                              column.empty() ? "" : ", field ", column, ": "});
+  message += join(why);
   throw malformed_payload(message, std::string(where.table), std::string(column));
 }
 
@@ -77,8 +82,8 @@ inline double payload_number(const payload_member& json, const payload_context& 
   const char* last = first + json.text.size();
   const auto [end, status] = std::from_chars(first, last, value);
   if (status == std::errc::result_out_of_range)
-    throw_malformed(where, column, "holds " + json.text + ", which does not fit a double");
-  if (status != std::errc{} || end != last) throw_malformed(where, column, "holds the number " + json.text + ", which cannot be read");
+    throw_malformed(where, column, {"holds ", json.text, ", which does not fit a double"});
+  if (status != std::errc{} || end != last) throw_malformed(where, column, {"holds the number ", json.text, ", which cannot be read"});
   return value;
 }
 
@@ -86,7 +91,7 @@ template <class V>
 void decode_payload_value(const payload_member& json, V& out, const payload_context& where, std::string_view column) {
   using kind = payload_member::kind;
   auto wrong = [&](std::string_view expected) {
-    throw_malformed(where, column, "holds " + std::string(payload_kind_name(json.type)) + ", expected " + std::string(expected));
+    throw_malformed(where, column, {"holds ", payload_kind_name(json.type), ", expected ", expected});
   };
   if constexpr (std::is_same_v<V, bool>) {
     if (json.type != kind::boolean) wrong("a boolean");
@@ -109,7 +114,7 @@ void decode_payload_value(const payload_member& json, V& out, const payload_cont
     } else {
       wrong("an integer");
     }
-    if (!fits) throw_malformed(where, column, "holds " + json.text + ", which does not fit the field");
+    if (!fits) throw_malformed(where, column, {"holds ", json.text, ", which does not fit the field"});
     out = static_cast<V>(value);
   } else if constexpr (std::is_floating_point_v<V>) {
     double value = 0;
@@ -120,7 +125,7 @@ void decode_payload_value(const payload_member& json, V& out, const payload_cont
     else wrong("a number (or \"NaN\", \"Infinity\", \"-Infinity\")");
     if constexpr (std::is_same_v<V, float>) {
       if (std::isfinite(value) && std::isinf(static_cast<float>(value)))
-        throw_malformed(where, column, "holds a number too large for a float");
+        throw_malformed(where, column, {"holds a number too large for a float"});
     }
     out = static_cast<V>(value);
   } else if constexpr (std::is_same_v<V, std::string>) {
@@ -129,19 +134,19 @@ void decode_payload_value(const payload_member& json, V& out, const payload_cont
   } else if constexpr (std::is_same_v<V, std::vector<std::byte>>) {
     if (json.type != kind::string) wrong("a base64 string");
     auto bytes = from_base64(json.text);
-    if (!bytes) throw_malformed(where, column, "is not valid base64");
+    if (!bytes) throw_malformed(where, column, {"is not valid base64"});
     out = std::move(*bytes);
   } else {
     static_assert(std::is_same_v<V, std::chrono::system_clock::time_point>);
     if (json.type != kind::string) wrong("an ISO 8601 time string");
     const auto t = from_iso8601(json.text);
-    if (!t) throw_malformed(where, column, "is not an ISO 8601 UTC time like 2026-11-23T15:41:31.123456Z");
+    if (!t) throw_malformed(where, column, {"is not an ISO 8601 UTC time like 2026-11-23T15:41:31.123456Z"});
     using duration = std::chrono::system_clock::duration;
     constexpr auto lowest = std::chrono::duration_cast<std::chrono::microseconds>(duration::min()) +
                             std::chrono::microseconds{1};
     constexpr auto highest = std::chrono::duration_cast<std::chrono::microseconds>(duration::max());
     if (t->time_since_epoch() < lowest || t->time_since_epoch() > highest)
-      throw_malformed(where, column, "is a time a std::chrono::system_clock::time_point cannot hold");
+      throw_malformed(where, column, {"is a time a std::chrono::system_clock::time_point cannot hold"});
     out = std::chrono::time_point_cast<duration>(*t);
   }
 }
@@ -157,7 +162,7 @@ T decode_members(const std::vector<payload_member>& members, const payload_conte
     for (const payload_member& m : members) {
       if (m.key == name) json = &m;  // the last of duplicate keys wins, as with Boost.JSON's parse
     }
-    if (json == nullptr) throw_malformed(where, name, "is missing");
+    if (json == nullptr) throw_malformed(where, name, {"is missing"});
     if constexpr (is_optional<std::remove_cvref_t<decltype(field)>>::value) {
       if (json->type == payload_member::kind::null) {
         field.reset();
@@ -166,7 +171,7 @@ T decode_members(const std::vector<payload_member>& members, const payload_conte
         decode_payload_value(*json, *field, where, name);
       }
     } else {
-      if (json->type == payload_member::kind::null) throw_malformed(where, name, "is null, but the field is not std::optional");
+      if (json->type == payload_member::kind::null) throw_malformed(where, name, {"is null, but the field is not std::optional"});
       decode_payload_value(*json, field, where, name);
     }
   });

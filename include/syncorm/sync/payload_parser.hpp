@@ -104,8 +104,8 @@ SYNCORM_OUT_OF_LINE std::vector<payload_member> parse_payload(std::string_view p
   parser.handler().members.reserve(expected_members);  // one allocation for a well-formed payload
   boost::system::error_code failure;
   parser.write_some(false, payload.data(), payload.size(), failure);
-  if (failure) throw_malformed(where, {}, "the payload is not JSON (" + failure.message() + ")");
-  if (!parser.handler().top_level_object) throw_malformed(where, {}, "the payload is not a JSON object");
+  if (failure) throw_malformed(where, {}, {"the payload is not JSON (", failure.message(), ")"});
+  if (!parser.handler().top_level_object) throw_malformed(where, {}, {"the payload is not a JSON object"});
   return std::move(parser.handler().members);
 }
 

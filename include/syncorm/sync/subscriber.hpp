@@ -178,7 +178,7 @@ public:
       try {
         db_.transaction([&](transaction_type& tx) {
           try {
-            if (!dispatch(e, tx)) throw error("syncorm: no handler takes topic '" + e.topic + "'");
+            if (!dispatch(e, tx)) detail::throw_error<error>({"syncorm: no handler takes topic '", e.topic, "'"});
           } catch (const connection_error&) {
             throw;
           } catch (const std::exception& x) {

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "../core/chrono.hpp"
+#include "../core/iso_8601.hpp"
+#include "../core/static_text.hpp"
 
 namespace syncorm::detail {
 
@@ -111,72 +113,14 @@ inline std::optional<std::vector<std::byte>> from_base64(std::string_view text) 
   return out;
 }
 
-// ---- ISO 8601 time points -----------------------------------------------------------------------
-// Dates by Howard Hinnant's civil-calendar algorithms rather than <chrono>'s calendar types, whose
-// header (with <sstream> and the time-zone machinery) would cost every translation unit that
-// includes <syncorm/sync.hpp> (issue 13): core/chrono.hpp has the clocks and durations.
-
-/// Days since 1970-01-01 of the proleptic Gregorian date y-m-d.
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-/// The date `days` after 1970-01-01.
-struct civil_date {
-  std::int64_t year;
-  unsigned month;
-  unsigned day;
-};
-constexpr civil_date civil_from_days(std::int64_t days) noexcept {
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
+// ---- ISO 8601 time points (core/iso_8601.hpp writes them) ---------------------------------------
 
 /// "2026-11-23T15:41:31.123456Z": UTC, always six fractional digits (floored to the microsecond).
 inline std::string to_iso8601(std::chrono::sys_time<std::chrono::microseconds> t) {
-  constexpr std::int64_t micros_per_day = 86'400'000'000;
-  const std::int64_t micros = t.time_since_epoch().count();
-  std::int64_t day_number = micros / micros_per_day;
-  if (micros % micros_per_day < 0) --day_number;  // floor, for times before 1970
-  const std::int64_t of_day = micros - day_number * micros_per_day;
-  const civil_date date = civil_from_days(day_number);
-  char text[32];
-  std::size_t at = 0;
-  auto digits = [&](long long value, int width) {
-    for (int k = width - 1; k >= 0; --k) {
-      text[at + static_cast<std::size_t>(k)] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    }
-    at += static_cast<std::size_t>(width);
-  };
-  auto put = [&](char c) { text[at++] = c; };
-  digits(date.year, 4);
-  put('-');
-  digits(date.month, 2);
-  put('-');
-  digits(date.day, 2);
-  put('T');
-  digits(of_day / 3'600'000'000, 2);
-  put(':');
-  digits(of_day / 60'000'000 % 60, 2);
-  put(':');
-  digits(of_day / 1'000'000 % 60, 2);
-  put('.');
-  digits(of_day % 1'000'000, 6);
-  put('Z');
-  return std::string(text, at);
+  char text[iso_8601_capacity];
+  text_writer out{text};
+  append_iso_8601(out, t.time_since_epoch().count(), iso_fraction::always);
+  return std::string(text, out.length);
 }
 
 /// Parses what to_iso8601 writes, also accepting 0 to 9 fractional digits (truncated to the
