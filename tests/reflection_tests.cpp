@@ -5,6 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <limits>
+#include <string>
+
 #include "support/models.hpp"
 
 using namespace test_models;
@@ -119,4 +123,32 @@ TEST_CASE("SQL text is fixed at compile time and NUL-terminated for the C APIs")
   // The same shape always yields the same storage: the statement cache keys on it.
   CHECK(sqlite_sql<sd::find_shape<Order>>.data() == sql.data());
   MESSAGE(sql);
+}
+
+// ---- keys and instants as text --------------------------------------------------------------------
+
+TEST_CASE("a primary key's text (outbox aggregateid, cache and written keys) is std::to_string's, extremes included") {
+  for (const std::int64_t key : {std::int64_t{0}, std::int64_t{7}, std::int64_t{-1}, std::int64_t{1'000'000},
+                                 std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()})
+    CHECK(sd::primary_key_text{key}.text == std::to_string(key));
+  CHECK(sd::primary_key_text{std::int32_t{-2147483647 - 1}}.text == "-2147483648");
+  CHECK(sd::primary_key_text{std::uint32_t{4294967295U}}.text == "4294967295");
+  CHECK(sd::primary_key_text{std::string{"SKU-1"}}.text == "SKU-1");
+}
+
+// The range a time_point holds, spelled at compile time by the same writer that prints run-time instants.
+static_assert(sd::time_point_cannot_hold ==
+              ", which a std::chrono::system_clock::time_point cannot hold (it holds 1677-09-21T00:12:43.145225Z "
+              "to 2262-04-11T23:47:16.854775Z)");
+
+TEST_CASE("instants print as ISO 8601 UTC, before 1970 and beyond year 9999 too") {
+  CHECK(sd::iso_8601(sd::wire_time{}) == "1970-01-01T00:00:00Z");
+  CHECK(sd::iso_8601(sd::wire_time{std::chrono::microseconds{-1}}) == "1969-12-31T23:59:59.999999Z");
+  CHECK(sd::iso_8601(sd::wire_time{std::chrono::microseconds{951'782'400'000'000}}) == "2000-02-29T00:00:00Z");
+  CHECK(sd::iso_8601(sd::wire_time{std::chrono::microseconds{std::numeric_limits<std::int64_t>::max()}}) ==
+        "294247-01-10T04:00:54.775807Z");
+  CHECK(sd::iso_8601(sd::wire_time{std::chrono::microseconds{std::numeric_limits<std::int64_t>::min()}}) ==
+        "-290308-12-21T19:59:05.224192Z");
+  CHECK(sd::iso_8601(-719'528, 0) == "0000-01-01T00:00:00Z");  // the year 1 BCE
+  CHECK(sd::iso_8601(-719'529, 0) == "-0001-12-31T00:00:00Z");
 }

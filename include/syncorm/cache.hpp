@@ -15,7 +15,6 @@
 // with a write is not stored (the stale-fill guard: cache/memory_level.hpp, and README "Cache" for
 // exactly what it guarantees).
 
-#include <charconv>
 #include "core/chrono.hpp"
 #include <cstdint>
 #include <optional>
@@ -55,23 +54,6 @@ struct cache_ttl_of {
   }();
 };
 
-/// A primary key as text, in a buffer of the caller's (no allocation for integers).
-struct cache_key_text {
-  char digits[24];
-  std::string_view text;
-  template <class Key>
-  explicit cache_key_text(const Key& key) noexcept {
-    if constexpr (std::is_integral_v<Key>) {
-      const auto end = std::to_chars(digits, digits + sizeof digits, key).ptr;
-      text = std::string_view(digits, static_cast<std::size_t>(end - digits));
-    } else {
-      text = std::string_view{key};
-    }
-  }
-  cache_key_text(const cache_key_text&) = delete;
-  cache_key_text& operator=(const cache_key_text&) = delete;
-};
-
 }  // namespace syncorm::detail
 
 namespace syncorm {
@@ -100,7 +82,7 @@ public:
     if constexpr (!detail::cached_model<T>) {
       return Db::template find<T>(key);
     } else {
-      const detail::cache_key_text text{key};
+      const detail::primary_key_text text{key};
       const detail::cache_key_view k{detail::table_name_v<T>, text.text};
       if (std::optional<T> hit = core_.memory.template get<T>(k)) {
         detail::cache_counters::add(core_.counters.memory_hits);

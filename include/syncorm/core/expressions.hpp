@@ -365,10 +365,10 @@ inline void check_like_pattern(std::string_view pattern, std::string_view table,
   std::size_t backslashes = 0;
   while (backslashes < pattern.size() && pattern[pattern.size() - 1 - backslashes] == '\\') ++backslashes;
   if (backslashes % 2 != 0)
-    throw error("syncorm: the LIKE pattern for column " + std::string(table) + "." + std::string(column) +
-                    " ends in the escape character \\ with nothing after it to escape; write \\\\ for a literal "
-                    "backslash",
-                std::string(table), std::string(column));
+    throw_error<error>({"syncorm: the LIKE pattern for column ", table, ".", column,
+                        " ends in the escape character \\ with nothing after it to escape; write \\\\ for a "
+                        "literal backslash"},
+                       table, column);
 }
 
 /// `column LIKE pattern ESCAPE '\'`: the escape character is fixed so that `\%` and `\_` mean the

@@ -133,7 +133,8 @@ bool read_value(row_cursor auto& c, int column, V& out, std::string_view table, 
     std::int64_t raw = 0;
     if (!accept(c.read(column, raw))) return false;
     if (!integer_fits<integer>(raw)) [[unlikely]]
-      throw_read_error(table, name, {"holds ", raw, ", which does not fit ", integer_range_name<V>()});
+      throw_read_error(table, name,
+                       {"holds ", raw, ", which does not fit ", integer_range_prefix<V>(), integer_range_type<V>()});
     out = static_cast<V>(static_cast<integer>(raw));
   } else if constexpr (std::is_same_v<V, bool>) {
     if (!accept(c.read(column, out))) return false;

@@ -573,10 +573,7 @@ private:
       static_assert(has_primary_key<T>, "syncorm: cache_traits<T> needs a primary key: a field named `id`");
       if constexpr (written_key_sink_available<T> && has_primary_key<T>) {
         std::string key;
-        if (row != nullptr) {
-          if constexpr (integer_value<primary_key_type<T>>) key = std::to_string(row->id);
-          else key = std::string(std::string_view{row->id});
-        }
+        if (row != nullptr) key = primary_key_text{row->id}.text;
         transaction_state& s = connection_->state();
         written_key_sink<T>::deliver(key, s.depth == 0);
         if (s.depth > 0) s.written.pending.push_back({&written_key_sink<T>::deliver, std::move(key)});

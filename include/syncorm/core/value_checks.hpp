@@ -45,12 +45,15 @@ consteval std::string_view field_type_name() {
 }
 
 /// What an integer value must fit for a field of type V: the integer itself, or an enum's
-/// underlying type.
+/// underlying type (a message's last pieces: the prefix, empty for an integer, then the type).
 template <class V>
-std::string integer_range_name() {
-  if constexpr (std::is_enum_v<V>)
-    return "the enum's underlying type " + std::string(integer_type_name<std::underlying_type_t<V>>());
-  else return std::string(integer_type_name<V>());
+consteval std::string_view integer_range_prefix() {
+  return std::is_enum_v<V> ? "the enum's underlying type " : "";
+}
+template <class V>
+consteval std::string_view integer_range_type() {
+  if constexpr (std::is_enum_v<V>) return integer_type_name<std::underlying_type_t<V>>();
+  else return integer_type_name<V>();
 }
 
 /// `value` in the shortest form that reads back as the same double ("0.1", "1e+300", "-inf").

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace syncorm {
@@ -33,6 +34,34 @@ struct written_key_sink;
 
 template <class T>
 concept written_key_sink_available = requires { sizeof(written_key_sink<T>); };
+
+/// A primary key as text, as the outbox (aggregateid), the cache and written keys spell it, in a
+/// buffer of its own: an integer key costs no allocation and no <charconv>.
+struct primary_key_text {
+  char digits[24];
+  std::string_view text;
+  template <class Key>
+  explicit primary_key_text(const Key& key) noexcept {
+    if constexpr (std::is_integral_v<Key>) {
+      // Magnitude in unsigned arithmetic, so the most negative key needs no special case.
+      auto magnitude = static_cast<unsigned long long>(key);
+      if constexpr (std::is_signed_v<Key>)
+        if (key < 0) magnitude = 0ULL - magnitude;
+      char* begin = digits + sizeof digits;
+      do {
+        *--begin = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
+      } while (magnitude != 0);
+      if constexpr (std::is_signed_v<Key>)
+        if (key < 0) *--begin = '-';
+      text = std::string_view(begin, static_cast<std::size_t>(digits + sizeof digits - begin));
+    } else {
+      text = std::string_view{key};
+    }
+  }
+  primary_key_text(const primary_key_text&) = delete;
+  primary_key_text& operator=(const primary_key_text&) = delete;
+};
 
 /// One written key waiting for COMMIT, with where to deliver it then.
 struct written_key {

@@ -12,6 +12,7 @@
 #include "../core/chrono.hpp"
 #include "../core/change_log.hpp"
 #include "../core/reflection.hpp"
+#include "../core/written_keys.hpp"
 #include "../reflect.hpp"
 #include "event_id.hpp"
 #include "payload_writer.hpp"
@@ -46,12 +47,6 @@ inline void notify_outbox_readers() noexcept {
   if (void (*wake)() noexcept = outbox_commits::wake.load()) wake();
 }
 
-template <class Key>
-std::string key_text(const Key& key) {
-  if constexpr (std::is_same_v<Key, std::string>) return key;
-  else return std::to_string(key);
-}
-
 /// The outbox row of a change: a new event id and the capture time around what the model gave.
 /// Not a template, so every synced model shares one copy of it.
 inline captured_change make_captured_change(change kind, std::string_view topic, std::string aggregate_id,
@@ -83,12 +78,12 @@ struct change_capture<T> {
 
   /// The outbox row for `row`'s change.
   static captured_change make(change kind, const T& row) {
-    return make_captured_change(kind, sync_topic<T>, key_text(row.id), encode_payload(row));
+    return make_captured_change(kind, sync_topic<T>, std::string(primary_key_text{row.id}.text), encode_payload(row));
   }
 
   /// Leaves the outbox row in the transaction's buffer, for the backend to write at COMMIT.
   static void record(change_buffer& buffer, change kind, const T& row) {
-    record_captured_change(buffer, kind, sync_topic<T>, key_text(row.id), encode_payload(row));
+    record_captured_change(buffer, kind, sync_topic<T>, std::string(primary_key_text{row.id}.text), encode_payload(row));
   }
 
   /// To call after a commit that wrote outbox rows some other way.

@@ -29,9 +29,9 @@ event<T> decode_event(const raw_event& e) {
   constexpr std::string_view table = table_name_v<T>;
   const change kind = parse_change(e, table);
   event<T> decoded{kind, decode_payload<T>(e.payload, {e.id, table}), e.id, e.position};
-  if (key_text(decoded.row.id) != e.aggregate_id)
+  if (const primary_key_text key{decoded.row.id}; key.text != e.aggregate_id)
     throw_malformed({e.id, table}, "id",
-                    {"the payload's id is ", key_text(decoded.row.id), " but the event's aggregateid is ", e.aggregate_id});
+                    {"the payload's id is ", key.text, " but the event's aggregateid is ", e.aggregate_id});
   return decoded;
 }
 

@@ -34,10 +34,10 @@
 
 namespace syncorm::detail {
 
-[[noreturn]] inline void throw_unencodable(std::string_view table, std::string_view column, std::string_view why) {
-  throw type_error("syncorm: column " + std::string(table) + "." + std::string(column) +
-                       " cannot be carried in a sync event: " + std::string(why),
-                   std::string(table), std::string(column));
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_unencodable(std::string_view table, std::string_view column,
+                                                                     std::string_view why) {
+  throw_error<type_error>({"syncorm: column ", table, ".", column, " cannot be carried in a sync event: ", why}, table,
+                          column);
 }
 
 /// Appends `text` as a JSON string: quote and backslash escaped, control characters as \n, \t, ...
