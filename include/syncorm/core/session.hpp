@@ -841,12 +841,23 @@ private:
                             count_clauses<is_offset, Clauses...> != 0, false>,
                dialect>;
 
+  /// The current row as a T, made where it is needed: `T(row_maker)` converts in place.
+  template <class T, class Cursor>
+  struct row_maker {
+    Cursor& q;
+    operator T() const {
+      T row{};
+      read_row(q, row);
+      return row;
+    }
+  };
+
+  // Both returns are prvalues, so the optional is built in place: a named optional returned would
+  // make every model instantiate std::optional<T>'s move constructor chain (unused, yet compiled).
   template <class T, class Cursor>
   static std::optional<T> read_one(Cursor& q) {
     if (!q.next()) return std::nullopt;
-    std::optional<T> row{std::in_place};
-    read_row(q, *row);
-    return row;
+    return std::optional<T>{std::in_place, row_maker<T, Cursor>{q}};
   }
 
   template <class T, class Cursor>
