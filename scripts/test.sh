@@ -4,8 +4,8 @@
 #      tests, and a smoke run of the benchmarks.
 #   2. The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, built the other way a
 #      user may build syncorm: with SYNCORM_SEPARATE_COMPILATION and <syncorm/src.hpp> in one file.
-#   3. The same suites built with clang 16 (its compile-fail tests check only that the first error is
-#      the expected sentence: the one-error and first-line rules are written against GCC's wording).
+#   3. The same suites built with clang 16 (its compile-fail tests check that each misuse is one error,
+#      the expected sentence; the rule that the first line names the user's type is GCC's).
 #   4. The libFuzzer targets (clang), each fuzzing for 30 s from the seed corpus in fuzz/corpus.
 #   5. The suites whose subject is threads (the router: many threads sharing one cluster; the cache:
 #      concurrent readers and writers, its timer and Redis subscriber threads) under ThreadSanitizer.

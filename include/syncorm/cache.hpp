@@ -41,18 +41,28 @@ struct written_key_sink<T> {
   }
 };
 
+template <class T>
+inline constexpr bool cache_ttl_declared = requires {
+  std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl);
+};
+
+/// Says, naming T, that cache_traits<T> lacks a usable ttl. Its `ok` stays usable after the
+/// assertion fails, so cache_ttl below adds no error of its own (clang would, were the assertion
+/// in the class that holds the value).
+template <class T>
+struct cache_ttl_check {
+  static_assert(cache_ttl_declared<T>,
+                "syncorm: cache_traits<T> needs `static constexpr auto ttl = std::chrono::seconds{...};`");
+  static constexpr bool ok = true;
+};
+
 /// How long a row of T stays cached: cache_traits<T>::ttl, a std::chrono::duration.
 template <class T>
-struct cache_ttl_of {
-  static constexpr bool valid = requires {
-    std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl);
-  };
-  static_assert(valid, "syncorm: cache_traits<T> needs `static constexpr auto ttl = std::chrono::seconds{...};`");
-  static constexpr cache_clock::duration value = [] {
-    if constexpr (valid) return std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl);
-    else return cache_clock::duration{};
-  }();
-};
+inline constexpr cache_clock::duration cache_ttl = [] {
+  if constexpr (cache_ttl_check<T>::ok && cache_ttl_declared<T>)
+    return std::chrono::duration_cast<cache_clock::duration>(syncorm::cache_traits<T>::ttl);
+  else return cache_clock::duration{};
+}();
 
 }  // namespace syncorm::detail
 
@@ -89,7 +99,7 @@ public:
         return hit;
       }
       const detail::fill_ticket ticket = core_.memory.begin_fill();
-      constexpr auto ttl = detail::cache_ttl_of<T>::value;
+      constexpr auto ttl = detail::cache_ttl<T>;
       bool remote_up = static_cast<bool>(core_.remote);
       if (remote_up) {
         std::string value;

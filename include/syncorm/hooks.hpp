@@ -122,10 +122,13 @@ struct hook_signature {
   static constexpr bool uncallable =
       !wrong_constness && !(takes_transaction || takes_row) && Hook::template declared<user_hooks>;
 
-  /// Instantiating the rules is what reports a wrong declaration.
-  static constexpr bool checked = Hook::template rules<T, wrong_constness, uncallable>::checked;
-  static constexpr bool present = checked && !wrong_constness && (takes_transaction || takes_row);
+  static constexpr bool present = !wrong_constness && (takes_transaction || takes_row);
   static constexpr bool with_transaction = present && takes_transaction;
+  static constexpr bool checked = true;
+  // Instantiating the rules is what reports a wrong declaration. Last, and no value depends on it:
+  // after a failed assertion clang reads what depends on it as invalid, and would report errors of
+  // its own about the hook's calls.
+  static_assert(sizeof(typename Hook::template rules<T, wrong_constness, uncallable>) > 0);
 };
 
 /// after_commit takes the event, never a transaction: the transaction is over when it runs.

@@ -82,11 +82,16 @@ struct field_type_check {
 template <class T, std::size_t I>
 inline constexpr std::string_view field_name_for_check = field_name_v<T, I>;
 
+/// Instantiates field I's checks (each failure an error naming the model and the field); true.
 template <class T, std::size_t I>
-consteval bool check_field() {
-  constexpr std::string_view name = field_name_for_check<T, I>;
-  return field_type_check<T, fixed_name<name.size() + 1>{name}, field_type<T, I>>::ok;
-}
+inline constexpr bool field_checked =
+    field_type_check<T, fixed_name<field_name_for_check<T, I>.size() + 1>{field_name_for_check<T, I>},
+                     field_type<T, I>>::ok;
+
+template <class T, class Indexes = std::make_index_sequence<field_count<T>>>
+inline constexpr bool fields_checked = false;
+template <class T, std::size_t... I>
+inline constexpr bool fields_checked<T, std::index_sequence<I...>> = (field_checked<T, I> && ...);
 
 /// Index of the primary key (the field named `id`), or field_count<T> if the model has none.
 template <class T>
@@ -95,29 +100,34 @@ inline constexpr std::size_t primary_key_index = field_index_by_name<T>("id");
 template <class T>
 inline constexpr bool has_primary_key = primary_key_index<T> < field_count<T>;
 
+template <class T, bool = has_primary_key<T>>
+struct primary_key_check {
+  static constexpr bool ok = true;
+};
 template <class T>
-consteval bool check_primary_key() {
-  if constexpr (has_primary_key<T>) {
-    using key = field_type<T, primary_key_index<T>>;
-    static_assert(!is_optional<key>::value, "syncorm: the primary key `id` cannot be std::optional");
-    static_assert(integer_value<key> || std::is_same_v<key, std::string>,
-                  "syncorm: the primary key `id` must be an integer (assigned by the database) or "
-                  "a std::string (assigned by you)");
-  }
-  return true;
-}
+struct primary_key_check<T, true> {
+  using key = field_type<T, primary_key_index<T>>;
+  static_assert(!is_optional<key>::value, "syncorm: the primary key `id` cannot be std::optional");
+  static_assert(integer_value<key> || std::is_same_v<key, std::string>,
+                "syncorm: the primary key `id` must be an integer (assigned by the database) or "
+                "a std::string (assigned by you)");
+  static constexpr bool ok = true;
+};
 
 template <class T>
-consteval bool check_model() {
+struct field_count_check {
   static_assert(field_count<T> > 0, "syncorm: a model needs at least one field");
-  return []<std::size_t... I>(std::index_sequence<I...>) {
-    return (check_field<T, I>() && ...);
-  }(std::make_index_sequence<field_count<T>>{}) && check_primary_key<T>();
-}
+  static constexpr bool ok = true;
+};
+
+// The checks are class templates whose static_asserts report, each once and by name, what is wrong,
+// and whose `ok` is true regardless: a variable computed from them stays a constant expression, so
+// no compiler goes on to report that the check itself could not be evaluated (clang does, after a
+// failed assertion inside a consteval function).
 
 /// Instantiated by every entry point so misuse is reported once, by name, before anything else.
 template <class T>
-inline constexpr bool valid_model = check_model<T>();
+inline constexpr bool valid_model = field_count_check<T>::ok && fields_checked<T> && primary_key_check<T>::ok;
 
 /// A model whose integer `id` is assigned by the database on insert.
 template <class T>

@@ -143,8 +143,14 @@ concept field_value = value_traits<unwrap_optional_t<F>>::supported;
 template <class F>
 inline constexpr bool is_nullable_field = is_optional<F>::value;
 
+/// The column kind of a field type. An unsupported type has none; it gets a stand-in, so that code
+/// rendering a model's SQL compiles on quietly after the model check (reflect.hpp) has said, once
+/// and by the field's name, what is wrong (clang would otherwise add errors of its own after it).
 template <class F>
-inline constexpr value_kind kind_of_field = value_traits<unwrap_optional_t<F>>::kind;
+inline constexpr value_kind kind_of_field = [] {
+  if constexpr (field_value<F>) return value_traits<unwrap_optional_t<F>>::kind;
+  else return value_kind::text;
+}();
 
 /// The wire value a field of kind K is bound as: SQLite widens all integers, PostgreSQL sends the
 /// exact width its parameter was declared with.
