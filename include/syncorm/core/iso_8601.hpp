@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "static_text.hpp"
+
 namespace syncorm::detail {
 
 /// Days since 1970-01-01 of the proleptic Gregorian date y-m-d.
@@ -49,16 +51,7 @@ enum class iso_fraction : bool { when_not_zero, always };
 template <class Text>
 constexpr void append_iso_8601(Text& out, std::int64_t days, std::int64_t microseconds_of_day, iso_fraction fraction) {
   const civil_date date = civil_from_days(days);
-  auto digits = [&out](std::uint64_t value, int width) {
-    char reversed[20]{};
-    int count = 0;
-    do {
-      reversed[count++] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    } while (value != 0);
-    while (count < width) reversed[count++] = '0';
-    while (count > 0) out += reversed[--count];
-  };
+  auto digits = [&out](std::uint64_t value, int width) { append_decimal(out, value, width); };
   if (date.year < 0) out += '-';
   digits(date.year < 0 ? static_cast<std::uint64_t>(-date.year) : static_cast<std::uint64_t>(date.year), 4);
   out += '-';

@@ -46,16 +46,17 @@ struct frozen_text {
   static constexpr std::string_view view{storage.data(), size};
 };
 
-/// std::to_string is not constexpr. `Text` is a text_writer (sql_writer.hpp's is one): anything
-/// with `+= char`.
+/// Appends `value` in decimal, zero-padded to at least `width` digits (std::to_string is not
+/// constexpr). `Text` is anything with `+= char`: a text_writer (sql_writer.hpp's is one).
 template <class Text>
-constexpr void append_decimal(Text& out, std::uint64_t value) {
+constexpr void append_decimal(Text& out, std::uint64_t value, int width = 1) {
   char digits[20]{};
   int count = 0;
   do {
     digits[count++] = static_cast<char>('0' + value % 10);
     value /= 10;
   } while (value != 0);
+  while (count < width && count < 20) digits[count++] = '0';
   while (count > 0) out += digits[--count];
 }
 

@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "static_text.hpp"
+
 namespace syncorm {
 
 /// Specialise to cache find<T>(id) in syncorm::cached (<syncorm/cache.hpp>), with
@@ -43,18 +45,17 @@ struct primary_key_text {
   template <class Key>
   explicit primary_key_text(const Key& key) noexcept {
     if constexpr (std::is_integral_v<Key>) {
+      text_writer out{digits};
       // Magnitude in unsigned arithmetic, so the most negative key needs no special case.
       auto magnitude = static_cast<unsigned long long>(key);
-      if constexpr (std::is_signed_v<Key>)
-        if (key < 0) magnitude = 0ULL - magnitude;
-      char* begin = digits + sizeof digits;
-      do {
-        *--begin = static_cast<char>('0' + magnitude % 10);
-        magnitude /= 10;
-      } while (magnitude != 0);
-      if constexpr (std::is_signed_v<Key>)
-        if (key < 0) *--begin = '-';
-      text = std::string_view(begin, static_cast<std::size_t>(digits + sizeof digits - begin));
+      if constexpr (std::is_signed_v<Key>) {
+        if (key < 0) {
+          out += '-';
+          magnitude = 0ULL - magnitude;
+        }
+      }
+      append_decimal(out, magnitude);
+      text = std::string_view(digits, out.length);
     } else {
       text = std::string_view{key};
     }
