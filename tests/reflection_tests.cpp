@@ -136,6 +136,16 @@ TEST_CASE("a primary key's text (outbox aggregateid, cache and written keys) is 
   CHECK(sd::primary_key_text{std::string{"SKU-1"}}.text == "SKU-1");
 }
 
+TEST_CASE("error messages print numbers as std::to_string does, extremes included") {
+  for (const long long n : {0LL, 9LL, -1LL, 1'000'000LL, std::numeric_limits<long long>::max(),
+                            std::numeric_limits<long long>::min()})
+    CHECK(sd::join({"n=", n, "."}) == "n=" + std::to_string(n) + ".");
+  const unsigned long long largest = std::numeric_limits<unsigned long long>::max();
+  CHECK(sd::join({largest}) == std::to_string(largest));
+  for (const double d : {0.0, -2.5, 1e300, -1e-300})
+    CHECK(sd::join({"d=", d}) == "d=" + std::to_string(d));
+}
+
 // The range a time_point holds, spelled at compile time by the same writer that prints run-time instants.
 static_assert(sd::time_point_cannot_hold ==
               ", which a std::chrono::system_clock::time_point cannot hold (it holds 1677-09-21T00:12:43.145225Z "

@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/static_text.hpp"
+
 namespace syncorm {
 
 /// Base of every exception syncorm throws.
@@ -107,30 +109,16 @@ struct message_piece {
   for (const message_piece& piece : pieces) {
     // Wide enough for any double printed with "%f" (std::to_string's format and buffer size).
     char number[328];
-    char* end = number + sizeof number;
-    char* begin = end;
+    text_writer digits{number};
     switch (piece.shape) {
       case message_piece::form::text: out.append(piece.text.data(), piece.text.size()); continue;
       case message_piece::form::floating_point:
-        begin = number;
-        end = number + std::snprintf(number, sizeof number, "%f", piece.floating_value);
+        digits.length = static_cast<std::size_t>(std::snprintf(number, sizeof number, "%f", piece.floating_value));
         break;
-      case message_piece::form::signed_integer:
-      case message_piece::form::unsigned_integer: {
-        const bool negative = piece.shape == message_piece::form::signed_integer && piece.signed_value < 0;
-        // Magnitude in unsigned arithmetic, so the most negative value needs no special case.
-        unsigned long long magnitude = piece.shape == message_piece::form::unsigned_integer ? piece.unsigned_value
-                                       : negative ? 0ULL - static_cast<unsigned long long>(piece.signed_value)
-                                                  : static_cast<unsigned long long>(piece.signed_value);
-        do {
-          *--begin = static_cast<char>('0' + magnitude % 10);
-          magnitude /= 10;
-        } while (magnitude != 0);
-        if (negative) *--begin = '-';
-        break;
-      }
+      case message_piece::form::signed_integer: append_signed_decimal(digits, piece.signed_value); break;
+      case message_piece::form::unsigned_integer: append_decimal(digits, piece.unsigned_value); break;
     }
-    out.append(begin, static_cast<std::size_t>(end - begin));
+    out.append(number, digits.length);
   }
   return out;
 }

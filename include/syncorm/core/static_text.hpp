@@ -60,6 +60,18 @@ constexpr void append_decimal(Text& out, std::uint64_t value, int width = 1) {
   while (count > 0) out += digits[--count];
 }
 
+/// Appends `value` in decimal, '-' first when negative.
+template <class Text>
+constexpr void append_signed_decimal(Text& out, long long value) {
+  // Magnitude in unsigned arithmetic, so the most negative value needs no special case.
+  auto magnitude = static_cast<unsigned long long>(value);
+  if (value < 0) {
+    out += '-';
+    magnitude = 0ULL - magnitude;
+  }
+  append_decimal(out, magnitude);
+}
+
 /// Appends the concatenation of `parts` as one double-quoted SQL identifier, doubling embedded
 /// quotes, so any table name a trait gives is safe to splice into SQL text (identifiers are never
 /// user input at run time). In parts, so that a composed name needs no string to be built in.

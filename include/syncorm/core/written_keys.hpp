@@ -46,15 +46,8 @@ struct primary_key_text {
   explicit primary_key_text(const Key& key) noexcept {
     if constexpr (std::is_integral_v<Key>) {
       text_writer out{digits};
-      // Magnitude in unsigned arithmetic, so the most negative key needs no special case.
-      auto magnitude = static_cast<unsigned long long>(key);
-      if constexpr (std::is_signed_v<Key>) {
-        if (key < 0) {
-          out += '-';
-          magnitude = 0ULL - magnitude;
-        }
-      }
-      append_decimal(out, magnitude);
+      if constexpr (std::is_signed_v<Key>) append_signed_decimal(out, key);
+      else append_decimal(out, key);
       text = std::string_view(digits, out.length);
     } else {
       text = std::string_view{key};
